@@ -1,0 +1,311 @@
+
+/*
+ * Copyright (C) The ngx_http_intercom_webhook_module authors
+ */
+
+
+#ifndef _NGX_HTTP_INTERCOM_WEBHOOK_H_INCLUDED_
+#define _NGX_HTTP_INTERCOM_WEBHOOK_H_INCLUDED_
+
+
+/*
+ * The parts of the module that do not need a request: signature parsing
+ * and checking, payload validation and field extraction, header value
+ * checks, topic patterns and the allowlist.  They depend on nginx's core
+ * only (pools, strings, logs), so that each can be unit tested, fuzzed
+ * and benchmarked alone.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/crypto.h>
+
+
+#if (OPENSSL_VERSION_NUMBER >= 0x30000000L)
+#define NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC  1
+typedef EVP_MAC_CTX  ngx_http_intercom_webhook_mac_t;
+#else
+typedef HMAC_CTX     ngx_http_intercom_webhook_mac_t;
+#endif
+
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_DIGEST_LEN     20
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS    16
+
+/* keys in a payload path such as "data.item.id" */
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_PATH       8
+/* bytes in one key of a configured path */
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY        64
+/* raw bytes of one captured value, quotes and escapes included */
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE      2048
+/* nesting of objects and arrays in a body */
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH      512
+/* bytes of a topic */
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_TOPIC      128
+
+
+/* signature */
+
+typedef struct {
+    ngx_str_t                           id;
+    ngx_http_intercom_webhook_mac_t    *mac;      /* keyed, never updated */
+} ngx_http_intercom_webhook_secret_t;
+
+
+typedef struct {
+    ngx_http_intercom_webhook_secret_t *secrets;
+    ngx_uint_t                          nsecrets;
+    ngx_http_intercom_webhook_mac_t    *mac[NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS];
+} ngx_http_intercom_webhook_hmac_t;
+
+
+/*
+ * "sha1=" followed by 40 hex digits of either case: NGX_OK and the 20
+ * decoded bytes in digest, or NGX_DECLINED.
+ */
+ngx_int_t ngx_http_intercom_webhook_parse_signature(ngx_str_t *value,
+    u_char *digest);
+
+/*
+ * Makes a keyed HMAC-SHA1 context for the key, freed with the pool.
+ * An empty key is NGX_DECLINED: anyone can forge an empty-key HMAC.
+ */
+ngx_int_t ngx_http_intercom_webhook_secret_init(
+    ngx_http_intercom_webhook_secret_t *secret, u_char *key, size_t len,
+    ngx_pool_t *pool);
+
+/*
+ * One HMAC over a body given in pieces, for every secret at once: init
+ * copies the keyed contexts, update feeds bytes, final compares with the
+ * decoded signature in constant time, always going through every secret,
+ * and frees the copies; abort frees them on an error path.  final
+ * returns the index of the matching secret, or NGX_DECLINED.
+ */
+ngx_int_t ngx_http_intercom_webhook_hmac_init(
+    ngx_http_intercom_webhook_hmac_t *hmac,
+    ngx_http_intercom_webhook_secret_t *secrets, ngx_uint_t n);
+ngx_int_t ngx_http_intercom_webhook_hmac_update(
+    ngx_http_intercom_webhook_hmac_t *hmac, u_char *data, size_t len);
+ngx_int_t ngx_http_intercom_webhook_hmac_final(
+    ngx_http_intercom_webhook_hmac_t *hmac, u_char *digest);
+void ngx_http_intercom_webhook_hmac_abort(
+    ngx_http_intercom_webhook_hmac_t *hmac);
+
+
+/* payload */
+
+/*
+ * The payload fields to capture, as a tree of object keys built at
+ * configuration time: "data.item.id" is the node "id" below "item" below
+ * "data" below the root.  A node whose slot is not NGX_ERROR is captured
+ * into values[slot] by the parser.
+ */
+
+typedef struct ngx_http_intercom_webhook_field_s
+    ngx_http_intercom_webhook_field_t;
+
+struct ngx_http_intercom_webhook_field_s {
+    ngx_str_t                           key;
+    ngx_int_t                           slot;
+    ngx_array_t                         children; /* of field_t */
+};
+
+
+typedef struct {
+    ngx_http_intercom_webhook_field_t   root;
+    ngx_uint_t                          nslots;
+} ngx_http_intercom_webhook_fields_t;
+
+
+typedef enum {
+    NGX_HTTP_INTERCOM_WEBHOOK_MISSING = 0,
+    NGX_HTTP_INTERCOM_WEBHOOK_NULL,
+    NGX_HTTP_INTERCOM_WEBHOOK_STRING,
+    NGX_HTTP_INTERCOM_WEBHOOK_NUMBER,
+    NGX_HTTP_INTERCOM_WEBHOOK_TRUE,
+    NGX_HTTP_INTERCOM_WEBHOOK_FALSE,
+    NGX_HTTP_INTERCOM_WEBHOOK_OBJECT,
+    NGX_HTTP_INTERCOM_WEBHOOK_ARRAY,
+    NGX_HTTP_INTERCOM_WEBHOOK_TOO_LONG
+} ngx_http_intercom_webhook_type_e;
+
+
+typedef struct {
+    ngx_http_intercom_webhook_type_e    type;
+    /* the raw JSON text of a string or number, quotes included */
+    ngx_str_t                           raw;
+    /* a string with a backslash escape: decode it with jansson */
+    unsigned                            escaped:1;
+} ngx_http_intercom_webhook_value_t;
+
+
+typedef struct ngx_http_intercom_webhook_parser_s
+    ngx_http_intercom_webhook_parser_t;
+
+/* private sizes of the parser's state */
+#define NGX_HTTP_INTERCOM_WEBHOOK_STACK                                       \
+    ((NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH + 7) / 8)
+#define NGX_HTTP_INTERCOM_WEBHOOK_NODES                                       \
+    (NGX_HTTP_INTERCOM_WEBHOOK_MAX_PATH + 2)
+/* a raw key that can match: quotes and a \uXXXX escape per byte */
+#define NGX_HTTP_INTERCOM_WEBHOOK_KEY_LEN                                     \
+    (6 * NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY + 2)
+/* significant digits kept to tell a real overflow as strtod() does */
+#define NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN  320
+
+struct ngx_http_intercom_webhook_parser_s {
+    ngx_uint_t                          state;
+    ngx_uint_t                          depth;
+    off_t                               offset;   /* bytes consumed */
+
+    const char                         *error;    /* static text */
+
+    ngx_http_intercom_webhook_fields_t *fields;
+    ngx_http_intercom_webhook_value_t  *values;   /* fields->nslots */
+    ngx_pool_t                         *pool;
+
+    /* the rest is private to the parser */
+
+    /* the field node of each open object, NULL off the tree */
+    ngx_http_intercom_webhook_field_t  *node[NGX_HTTP_INTERCOM_WEBHOOK_NODES];
+    ngx_http_intercom_webhook_field_t  *cur;      /* of the current level */
+    ngx_http_intercom_webhook_field_t  *field;    /* of the next value */
+
+    /* the value being captured, its raw text so far */
+    ngx_http_intercom_webhook_value_t  *value;
+    u_char                             *buf;      /* MAX_VALUE bytes */
+    size_t                              len;
+
+    /* the raw key being read while its object is on the tree */
+    u_char                              key[NGX_HTTP_INTERCOM_WEBHOOK_KEY_LEN];
+    size_t                              key_len;
+
+    /* string and literal sub-states */
+    ngx_uint_t                          hex;
+    ngx_uint_t                          hex_n;
+    ngx_uint_t                          utf8_need;
+    ngx_uint_t                          utf8_lo;
+    ngx_uint_t                          utf8_hi;
+    const u_char                       *literal;  /* the bytes still due */
+    ngx_http_intercom_webhook_type_e    literal_type;
+
+    /* the number being read: enough to reject what jansson rejects */
+    off_t                               int_digits;
+    off_t                               frac_zeros;
+    ngx_int_t                           exp;
+    size_t                              num_len;
+    u_char                              num[NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN];
+
+    /* a bit per level: 1 for an object, 0 for an array */
+    uint8_t                             stack[NGX_HTTP_INTERCOM_WEBHOOK_STACK];
+
+    unsigned                            key_string:1;
+    unsigned                            collect:2;
+    unsigned                            over:1;
+    unsigned                            escaped:1;
+    unsigned                            object:1;
+    unsigned                            negative:1;
+    unsigned                            zero:1;
+    unsigned                            real:1;
+    unsigned                            exp_negative:1;
+};
+
+
+/*
+ * Adds a dot-separated path ("topic", "data.item.id") and returns its
+ * slot; the same path gives the same slot.  NGX_DECLINED for an invalid
+ * path (empty keys, too many keys, a key too long), NGX_ERROR on memory
+ * shortage.
+ */
+ngx_int_t ngx_http_intercom_webhook_fields_add(
+    ngx_http_intercom_webhook_fields_t *fields, ngx_str_t *path,
+    ngx_pool_t *pool);
+
+/*
+ * A validating, streaming JSON parser that builds no tree: it checks the
+ * whole body against RFC 8259 (UTF-8 included) in one pass over the
+ * pieces given, and copies into the pool only the raw text of the
+ * configured fields.  init zeroes values; parse returns NGX_AGAIN while
+ * the body is fine so far, or NGX_ERROR with p->error and p->offset set;
+ * done returns NGX_OK when the pieces given make one complete JSON
+ * object, or NGX_ERROR.  Duplicate keys: the last one wins, as jansson.
+ */
+ngx_int_t ngx_http_intercom_webhook_parser_init(
+    ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_fields_t *fields,
+    ngx_http_intercom_webhook_value_t *values, ngx_pool_t *pool);
+ngx_int_t ngx_http_intercom_webhook_parse(
+    ngx_http_intercom_webhook_parser_t *p, u_char *pos, u_char *last);
+ngx_int_t ngx_http_intercom_webhook_parse_done(
+    ngx_http_intercom_webhook_parser_t *p);
+
+/*
+ * The decoded text of a captured string (jansson decodes a string with
+ * escapes): NGX_OK, NGX_DECLINED when the value is not a string, or
+ * NGX_ERROR.
+ */
+ngx_int_t ngx_http_intercom_webhook_value_string(
+    ngx_http_intercom_webhook_value_t *value, ngx_str_t *text,
+    ngx_pool_t *pool);
+
+/*
+ * The text of a captured scalar for a header or a variable: a decoded
+ * string, a number as written, "true" or "false".  NGX_DECLINED for a
+ * missing, null, too long or structured value, or one that holds control
+ * characters (see header_safe); NGX_ERROR on memory shortage.
+ */
+ngx_int_t ngx_http_intercom_webhook_value_text(
+    ngx_http_intercom_webhook_value_t *value, ngx_str_t *text,
+    ngx_pool_t *pool);
+
+/* NGX_OK if no byte of the text is a control character (< 0x20, 0x7f) */
+ngx_int_t ngx_http_intercom_webhook_header_safe(ngx_str_t *text);
+
+/* NGX_OK for lowercase dot-separated segments of [a-z_] */
+ngx_int_t ngx_http_intercom_webhook_valid_topic(ngx_str_t *topic);
+
+
+/* topics */
+
+typedef struct {
+    ngx_str_t                           name;     /* "conversation." */
+    unsigned                            prefix:1;
+    unsigned                            any:1;
+} ngx_http_intercom_webhook_topic_t;
+
+
+/* "*", "prefix.*" or an exact name: NGX_OK, or NGX_DECLINED if invalid */
+ngx_int_t ngx_http_intercom_webhook_topic_pattern(ngx_str_t *text,
+    ngx_http_intercom_webhook_topic_t *topic);
+/* NGX_OK if one of the patterns matches, else NGX_DECLINED */
+ngx_int_t ngx_http_intercom_webhook_topic_match(ngx_array_t *topics,
+    ngx_str_t *topic);
+
+
+/* allowlist */
+
+typedef struct {
+    ngx_array_t                        *cidrs;    /* of ngx_cidr_t */
+    unsigned                            all:1;
+} ngx_http_intercom_webhook_allow_t;
+
+
+/*
+ * Adds an address, a CIDR block, "all" or a preset ("intercom",
+ * "intercom_us", "intercom_eu", "intercom_au").  NGX_OK; NGX_DONE when a
+ * CIDR block had host bits set (they are cleared: warn as nginx does);
+ * NGX_DECLINED for an invalid value; NGX_ERROR on memory shortage.
+ */
+ngx_int_t ngx_http_intercom_webhook_allow_add(
+    ngx_http_intercom_webhook_allow_t *allow, ngx_str_t *value,
+    ngx_pool_t *pool);
+/* NGX_OK if the address is allowed, else NGX_DECLINED */
+ngx_int_t ngx_http_intercom_webhook_allow_match(
+    ngx_http_intercom_webhook_allow_t *allow, struct sockaddr *sa);
+
+
+#endif /* _NGX_HTTP_INTERCOM_WEBHOOK_H_INCLUDED_ */
