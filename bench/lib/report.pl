@@ -1,0 +1,345 @@
+#!/usr/bin/perl
+# Writes the markdown report of a bench/run from its raw data.
+#
+# usage: report.pl DATA_DIR > results.md
+#
+# DATA_DIR holds (all written by bench/run):
+#   meta.txt        key=value lines (environment and settings)
+#   check.tsv       CHECK receiver case PASS|FAIL detail
+#   runs.tsv        round case receiver cpu_ticks "BENCH k=v ..." (one wrk run)
+#   mem.tsv         receiver case alloc_bytes used_bytes (per request)
+#   rss.tsv         receiver rss_before_kB rss_after_kB hwm_kB
+#   alerts.tsv      receiver log-line
+#   micro.tsv       MICRO payload case ns_median ns_min iterations
+#   callgrind.tsv   payload case instructions_per_iteration
+#
+# Every figure of a cell is the median over the rounds, with the min-max
+# of the rounds beside it.  Ratios and "extra" figures are computed per
+# round against the proxy_pass run of the same round and case (paired, so
+# that a slow round affects both), then their median and min-max.
+
+use strict;
+use warnings;
+
+my $dir = shift @ARGV or die "usage: report.pl DATA_DIR\n";
+
+sub lines {
+    my ($name) = @_;
+    open(my $fh, '<', "$dir/$name") or return ();
+    my @l = grep { /\S/ } map { chomp; $_ } <$fh>;
+    close($fh);
+    return @l;
+}
+
+my %meta = map { /^([^=]+)=(.*)$/ ? ($1, $2) : () } lines('meta.txt');
+my $clk = $meta{clk_tck} || 100;
+
+sub median {
+    my @v = sort { $a <=> $b } @_;
+    return undef unless @v;
+    my $m = int(@v / 2);
+    return @v % 2 ? $v[$m] : ($v[$m - 1] + $v[$m]) / 2;
+}
+sub minmax { my @v = sort { $a <=> $b } @_; return ($v[0], $v[-1]); }
+
+sub fmt {            # fmt(value, decimals)
+    my ($v, $d) = @_;
+    return 'n/a' unless defined $v;
+    my $s = sprintf("%.${d}f", $v);
+    1 while $s =~ s/^(-?\d+)(\d{3})/$1,$2/;   # thousands separators
+    return $s;
+}
+sub spread {         # "median (min–max)"
+    my ($d, @v) = @_;
+    return 'n/a' unless @v;
+    my ($lo, $hi) = minmax(@v);
+    return fmt(median(@v), $d) . " (" . fmt($lo, $d) . "–" . fmt($hi, $d) . ")";
+}
+
+# ---------------------------------------------------------------- data
+
+my (%check, @case_order, %case_seen, @rcv_order, %rcv_seen);
+for (lines('check.tsv')) {
+    my (undef, $r, $c, $verdict, $detail) = split /\t/;
+    $check{$c}{$r} = [$verdict, $detail // ''];
+    push @case_order, $c unless $case_seen{$c}++;
+    push @rcv_order, $r unless $rcv_seen{$r}++;
+}
+
+# per case, receiver, round: the run
+my %run;
+for (lines('runs.tsv')) {
+    my ($round, $c, $r, $ticks, $bench) = split /\t/;
+    my %k = $bench =~ /(\w+)=(-?\d+)/g;
+    my $req = $k{requests} || 0;
+    my $secs = ($k{duration_us} || 1) / 1e6;
+    $run{$c}{$r}{$round} = {
+        rps     => $req / $secs,
+        p99     => ($k{p99_us} || 0) / 1000,
+        cpu     => $req ? $ticks * 1e6 / $clk / $req : undef,
+        errors  => ($k{non2xx} || 0) + ($k{connect_err} || 0) + ($k{read_err} || 0)
+                   + ($k{write_err} || 0) + ($k{timeout} || 0),
+        crashed => $k{crashed} || 0,
+        req     => $req,
+    };
+}
+
+my %mem;
+for (lines('mem.tsv')) {
+    my ($r, $c, $alloc, $used) = split /\t/;
+    $mem{$c}{$r} = [$alloc, $used];
+}
+
+my %label = (
+    'ping'      => 'ping (452 B)',
+    '4k'        => '4 KB',
+    '64k'       => '64 KB, in memory (512k buffer)',
+    '64k-file'  => '64 KB, temp file (default buffer)',
+    '256k-file' => '256 KB, temp file (default buffer)',
+    '256k-mem'  => '256 KB, in memory (512k buffer)',
+);
+my %rlabel = (proxy => 'proxy_pass', module => 'module', lua => 'Lua',
+              njs => 'njs', node => 'Node.js');
+
+# The proxy_pass runs a cell is compared with: the same case, or (when
+# proxy_pass did not run it, as in QUICK mode) the nearest one.
+my %fallback = ('256k-mem' => '256k-file', '64k-file' => '64k');
+sub base_case {
+    my ($c) = @_;
+    return $c if $run{$c}{proxy};
+    return $fallback{$c} if $fallback{$c} && $run{$fallback{$c}}{proxy};
+    return undef;
+}
+
+# paired per-round values of a cell against proxy_pass
+sub paired {
+    my ($c, $r, $f) = @_;
+    my $bc = base_case($c) or return ();
+    my @out;
+    for my $round (sort keys %{ $run{$c}{$r} || {} }) {
+        my $a = $run{$c}{$r}{$round};
+        my $b = $run{$bc}{proxy}{$round} or next;
+        next unless defined $a->{cpu} && defined $b->{cpu} && $b->{rps} > 0;
+        push @out, $f->($a, $b);
+    }
+    return @out;
+}
+
+# medians for the targets
+my %fig;
+
+# ---------------------------------------------------------------- report
+
+my $date = $meta{date} // '';
+print "# Benchmark: Intercom webhook receivers, $date\n\n";
+print "Written by `bench/run` (see `bench/README.md` for the method). "
+    . "All figures are from this one run; do not compare them with another run's.\n\n";
+
+print "| | |\n|---|---|\n";
+for my $k (qw(host cpu ncpu kernel nginx lua_module njs node wrk openssl module git)) {
+    print "| $k | ", ($meta{$k} // ''), " |\n";
+}
+printf "| settings | %s rounds × %s s per cell, wrk -t1 -c%s, warm-up %s s per receiver, %s%s |\n",
+    $meta{rounds}, $meta{duration}, $meta{connections}, $meta{warmup},
+    $meta{pin} ? "receivers pinned to CPU $meta{receiver_cpu}, wrk and upstream to CPU $meta{load_cpu}"
+               : "no CPU pinning",
+    $meta{quick} ? ", QUICK=1" : '';
+print "\n";
+
+# ---- main table
+print "## Throughput, latency, CPU per request\n\n";
+print "One nginx worker per receiver (Node: one process); the upstream is a separate nginx "
+    . "answering a small 200. Median over the rounds, (min–max) of the rounds. "
+    . "× proxy_pass and extra µs are paired per round with the proxy_pass run of the same round. "
+    . "CPU µs/req is utime+stime of the receiver process (nginx worker or node) over the run "
+    . "divided by the requests completed.\n\n";
+print "| payload | receiver | requests/s | × proxy_pass | p99 ms | CPU µs/req | extra CPU µs/req over proxy_pass | nginx heap/req (used) |\n";
+print "|---|---|---:|---:|---:|---:|---:|---:|\n";
+
+my @cases = grep { $label{$_} } @case_order;
+for my $c (@cases) {
+    for my $r (@rcv_order) {
+        next unless $check{$c}{$r};
+        my $ch = $check{$c}{$r};
+        my $m = $mem{$c}{$r};
+        my $memtxt = $m ? sprintf("%s KB (%s KB)", fmt($m->[0] / 1024, 1), fmt($m->[1] / 1024, 1))
+                   : ($r eq 'node' ? '–' : 'n/a');
+        if ($ch->[0] ne 'PASS') {
+            print "| $label{$c} | $rlabel{$r} | **FAIL**: $ch->[1] | | | | | |\n";
+            next;
+        }
+        my $runs = $run{$c}{$r};
+        if (!$runs) {
+            print "| $label{$c} | $rlabel{$r} | checked, not timed | | | | | $memtxt |\n";
+            next;
+        }
+        # a run with errors (non-2xx, socket errors) or a crash is left
+        # out of the figures and counted in the flag
+        my @all = values %$runs;
+        my @bad = grep { $_->{errors} || $_->{crashed} || !$_->{req} } @all;
+        my $crashed = grep { $_->{crashed} } @all;
+        my @r = grep { !($_->{errors} || $_->{crashed} || !$_->{req}) } @all;
+        for my $round (keys %$runs) {
+            my $x = $runs->{$round};
+            delete $runs->{$round} if $x->{errors} || $x->{crashed} || !$x->{req};
+        }
+        my @ratio = paired($c, $r, sub { $_[0]{rps} / $_[1]{rps} });
+        my @extra = paired($c, $r, sub { $_[0]{cpu} - $_[1]{cpu} });
+        my $bc = base_case($c) // '';
+        my $note = ($bc && $bc ne $c) ? " ¹" : '';
+        my $flag = '';
+        $flag .= sprintf(" ⚠ %d of %d runs with errors%s, left out", scalar(@bad), scalar(@all),
+                         $crashed ? " (the worker crashed)" : '') if @bad;
+        if (!@r) {
+            print "| $label{$c} | $rlabel{$r}$flag | **FAIL** under load | | | | | $memtxt |\n";
+            next;
+        }
+        printf "| %s | %s%s | %s | %s%s | %s | %s | %s | %s |\n",
+            $label{$c}, $rlabel{$r}, $flag,
+            spread(0, map { $_->{rps} } @r),
+            $r eq 'proxy' ? '1' : spread(2, @ratio), $r eq 'proxy' ? '' : $note,
+            spread(2, map { $_->{p99} } @r),
+            spread(1, map { $_->{cpu} // () } @r),
+            $r eq 'proxy' ? '0' : spread(1, @extra),
+            $memtxt;
+        $fig{$c}{$r} = {
+            rps => median(map { $_->{rps} } @r), ratio => median(@ratio),
+            cpu => median(map { $_->{cpu} // () } @r), extra => median(@extra),
+            extra_range => [@extra ? minmax(@extra) : ()],
+            ratio_range => [@ratio ? minmax(@ratio) : ()],
+        };
+    }
+}
+print "\n";
+my @fb = grep { $run{$_} && !$run{$_}{proxy} && base_case($_) } sort keys %fallback;
+if (@fb) {
+    print "¹ proxy_pass did not run this case (QUICK=1): compared with proxy_pass on "
+        . join('; ', map { "\"$label{$fallback{$_}}\" for \"$label{$_}\"" } @fb) . ".\n\n";
+}
+
+# ---- targets
+print "## Targets for the module\n\n";
+if (!grep { $check{$_}{module} } keys %check) {
+    print "The module did not take part in this run ($meta{module}).\n\n";
+} else {
+    print "Judged on the medians above (the spread says how firm each verdict is).\n\n";
+    print "| target | measured | verdict |\n|---|---|---|\n";
+    my $v = sub { defined $_[0] ? ($_[0] ? 'met' : '**not met**') : 'n/a' };
+    for my $c ('ping', '4k', '64k') {
+        my ($m, $l) = ($fig{$c}{module}, $fig{$c}{lua});
+        my $factor = $c eq 'ping' ? 1 : 1 / 3;
+        my $name = $c eq 'ping' ? "extra CPU ≤ Lua's ($label{$c})" : "extra CPU ≤ ⅓ of Lua's ($label{$c})";
+        if ($m && $l && defined $m->{extra} && defined $l->{extra}) {
+            printf "| %s | module %s µs, Lua %s µs (limit %s µs) | %s |\n", $name,
+                fmt($m->{extra}, 1), fmt($l->{extra}, 1), fmt($l->{extra} * $factor, 1),
+                $v->($m->{extra} <= $l->{extra} * $factor);
+        } else {
+            print "| $name | n/a (a cell is missing or failed) | n/a |\n";
+        }
+    }
+    for my $c ('ping', '4k') {
+        my $m = $fig{$c}{module};
+        if ($m && defined $m->{ratio}) {
+            printf "| throughput ≥ 0.85 × proxy_pass (%s) | %s (rounds %s–%s) | %s |\n", $label{$c},
+                fmt($m->{ratio}, 2), fmt($m->{ratio_range}[0], 2), fmt($m->{ratio_range}[1], 2),
+                $v->($m->{ratio} >= 0.85);
+        } else {
+            print "| throughput ≥ 0.85 × proxy_pass ($label{$c}) | n/a | n/a |\n";
+        }
+    }
+    my $tf = $check{'256k-file'}{module};
+    printf "| the temp-file case works (256 KB) | %s | %s |\n",
+        $tf ? "check: $tf->[0] $tf->[1]" : 'not checked', $tf ? $v->($tf->[0] eq 'PASS') : 'n/a';
+    my ($f, $mm) = ($fig{'256k-file'}{module}, $fig{'256k-mem'}{module});
+    if ($f && $mm && $f->{cpu} && $mm->{cpu}) {
+        printf "| temp file ≤ 2 × in memory (256 KB, CPU µs/req) | %s vs %s µs: × %s (extra over proxy_pass: %s vs %s µs) | %s |\n",
+            fmt($f->{cpu}, 1), fmt($mm->{cpu}, 1), fmt($f->{cpu} / $mm->{cpu}, 2),
+            fmt($f->{extra}, 1), fmt($mm->{extra}, 1), $v->($f->{cpu} <= 2 * $mm->{cpu});
+    } else {
+        print "| temp file ≤ 2 × in memory (256 KB) | n/a | n/a |\n";
+    }
+    my @memrows;
+    for my $c (@cases) {
+        my ($m, $p) = ($mem{$c}{module}, $mem{$c}{proxy});
+        next unless $m;
+        push @memrows, sprintf("%s: %s KB%s", $label{$c}, fmt($m->[1] / 1024, 1),
+            $p ? sprintf(" (+%s KB over proxy_pass)", fmt(($m->[1] - $p->[1]) / 1024, 1)) : '');
+    }
+    printf "| memory per request reported | %s | %s |\n",
+        @memrows ? join('; ', @memrows) . ' (nginx heap used per request)' : 'n/a',
+        @memrows ? 'reported' : 'n/a';
+    print "\n";
+}
+
+# ---- checks
+print "## Correctness checks (before timing)\n\n";
+print "Good signature → 2xx and the upstream saw every X-Intercom-* header with the payload's "
+    . "value and the whole body (echoed back by the upstream); a wrong signature → 401. "
+    . "proxy_pass verifies nothing and is only checked for forwarding.\n\n";
+print "| case | ", join(' | ', map { $rlabel{$_} } @rcv_order), " |\n";
+print "|---|", join('|', map { '---' } @rcv_order), "|\n";
+for my $c (@case_order) {
+    print "| ", ($label{$c} // $c), " | ",
+        join(' | ', map { my $x = $check{$c}{$_}; !$x ? '–' : $x->[0] eq 'PASS' ? 'pass'
+                          : "**FAIL** ($x->[1])" } @rcv_order), " |\n";
+}
+print "\n";
+
+# ---- memory
+print "## Memory\n\n";
+print "**nginx heap per request** (in the main table): a copy of each nginx receiver with "
+    . "`error_log … debug` served $meta{mem_requests} requests per case, one connection each; "
+    . "the sizes of all `malloc`/`posix_memalign` lines of nginx's allocator were summed "
+    . "(connection and request pools, header and body buffers, upstream buffers; all of it is "
+    . "freed when the request ends, so it is the request's footprint), \"used\" subtracts the "
+    . "unused tails of pool blocks reported at `free`. LuaJIT's, njs's and OpenSSL's own "
+    . "allocations are not in this figure.\n\n";
+my @rss = lines('rss.tsv');
+if (@rss) {
+    print "**Resident memory of the receiver process** (VmRSS before the timed runs, after them, "
+        . "and the peak VmHWM; kB): a whole-process figure for every peer, Node included.\n\n";
+    print "| receiver | RSS before | RSS after | peak (VmHWM) |\n|---|---:|---:|---:|\n";
+    for (@rss) {
+        my ($r, $b, $a, $h) = split /\t/;
+        printf "| %s | %s | %s | %s |\n", $rlabel{$r} // $r, fmt($b, 0), fmt($a, 0), fmt($h, 0);
+    }
+    print "\n";
+}
+
+# ---- micro
+my @micro = lines('micro.tsv');
+my %cg = map { my @f = split /\t/; ("$f[0] $f[1]" => $f[2]) } lines('callgrind.tsv');
+print "## Microbenchmark: the verification work alone\n\n";
+print "`bench/micro` ($meta{micro}). Instructions per body under callgrind (exact and stable on "
+    . "this noisy machine: prefer them) and ns per body by clock_gettime (median, min of 7 batches). "
+    . "`hmac` is the floor (EVP_MAC HMAC-SHA1, keyed context dup'ed per body); `jansson` is a "
+    . "json_loadb tree of the whole body plus field extraction (what the module must not do); "
+    . "`mod_*` are the module's functions (signature; validation + extraction; both; both with "
+    . "the body in 16 KB pieces as read from a temp file).\n\n";
+if (@micro) {
+    my $has_cg = %cg ? 1 : 0;
+    print "| payload | case | ", ($has_cg ? "instructions | × hmac | " : ''), "ns (median) | ns (min) |\n";
+    print "|---|---|", ($has_cg ? "---:|---:|" : ''), "---:|---:|\n";
+    for (@micro) {
+        my (undef, $p, $c, $med, $min) = split /\t/;
+        my $ir = $cg{"$p $c"};
+        my $h = $cg{"$p hmac"};
+        print "| $p | $c | ",
+            ($has_cg ? (defined $ir ? fmt($ir, 0) : 'n/a') . " | "
+                       . (defined $ir && $h ? fmt($ir / $h, 2) : 'n/a') . " | " : ''),
+            ($med eq 'FAIL' ? '**FAIL** | |' : fmt($med, 0) . " | " . fmt($min, 0) . " |"), "\n";
+    }
+    print "\n";
+} else {
+    print "Not run.\n\n";
+}
+
+# ---- anything odd
+my @alerts = lines('alerts.tsv');
+print "## Receivers' logs\n\n";
+if (@alerts) {
+    print "Alerts or crashes seen in the receivers' error logs (first lines):\n\n```\n",
+        join("\n", @alerts), "\n```\n";
+} else {
+    print "No alert, crash or emergency in the receivers' error logs.\n";
+}
