@@ -59,7 +59,7 @@ typedef struct {
 typedef struct {
     ngx_http_intercom_webhook_secret_t *secrets;
     ngx_uint_t                          nsecrets;
-    ngx_http_intercom_webhook_mac_t    *mac[NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS];
+    ngx_http_intercom_webhook_mac_t    *mac[16];  /* MAX_SECRETS */
 } ngx_http_intercom_webhook_hmac_t;
 
 
@@ -160,7 +160,8 @@ typedef struct ngx_http_intercom_webhook_parser_s
 struct ngx_http_intercom_webhook_parser_s {
     ngx_uint_t                          state;
     ngx_uint_t                          depth;
-    off_t                               offset;   /* bytes consumed */
+    /* bytes consumed; after an error, the offset of the bad byte */
+    off_t                               offset;
 
     const char                         *error;    /* static text */
 
@@ -232,7 +233,10 @@ ngx_int_t ngx_http_intercom_webhook_fields_add(
  * configured fields.  init zeroes values; parse returns NGX_AGAIN while
  * the body is fine so far, or NGX_ERROR with p->error and p->offset set;
  * done returns NGX_OK when the pieces given make one complete JSON
- * object, or NGX_ERROR.  Duplicate keys: the last one wins, as jansson.
+ * object, or NGX_ERROR ("empty body", "unterminated string", "truncated"
+ * with offset the body's length, or the error parse returned).
+ * Duplicate keys: the last one wins, as jansson.  fields must be zeroed
+ * before the first fields_add; fields and values may be NULL at init.
  */
 ngx_int_t ngx_http_intercom_webhook_parser_init(
     ngx_http_intercom_webhook_parser_t *p,

@@ -48,7 +48,9 @@ typedef struct {
 } ngx_http_intercom_webhook_preset_t;
 
 
-static ngx_http_intercom_webhook_preset_t  ngx_http_intercom_webhook_presets[] = {
+static ngx_http_intercom_webhook_preset_t
+    ngx_http_intercom_webhook_presets[] =
+{
 
     { ngx_string("intercom"),
       { ngx_http_intercom_webhook_us, ngx_http_intercom_webhook_eu,

@@ -15,7 +15,7 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_FORWARD   1
 
 /* bytes of a temporary file read at once */
-#define NGX_HTTP_INTERCOM_WEBHOOK_READ_SIZE      65536
+#define NGX_HTTP_INTERCOM_WEBHOOK_READ_SIZE      16384
 
 #define NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID         64
 #define NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRET     4096
@@ -107,7 +107,7 @@ typedef struct {
     ngx_uint_t                          result;
     ngx_str_t                           secret_id;
     ngx_str_t                          *texts;    /* per field slot */
-    u_char                              digest[NGX_HTTP_INTERCOM_WEBHOOK_DIGEST_LEN];
+    u_char                              digest[20];  /* SHA-1 */
 } ngx_http_intercom_webhook_ctx_t;
 
 
@@ -261,17 +261,17 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
 
 
 static ngx_http_module_t  ngx_http_intercom_webhook_module_ctx = {
-    ngx_http_intercom_webhook_add_variables,  /* preconfiguration */
-    ngx_http_intercom_webhook_init,        /* postconfiguration */
+    ngx_http_intercom_webhook_add_variables,    /* preconfiguration */
+    ngx_http_intercom_webhook_init,             /* postconfiguration */
 
     ngx_http_intercom_webhook_create_main_conf, /* create main configuration */
-    NULL,                                  /* init main configuration */
+    NULL,                                       /* init main configuration */
 
-    NULL,                                  /* create server configuration */
-    NULL,                                  /* merge server configuration */
+    NULL,                                       /* create server conf */
+    NULL,                                       /* merge server conf */
 
-    ngx_http_intercom_webhook_create_loc_conf, /* create location configuration */
-    ngx_http_intercom_webhook_merge_loc_conf   /* merge location configuration */
+    ngx_http_intercom_webhook_create_loc_conf,  /* create location conf */
+    ngx_http_intercom_webhook_merge_loc_conf    /* merge location conf */
 };
 
 
@@ -420,8 +420,8 @@ ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
         h->value = ngx_http_intercom_webhook_allow_methods;
 
         return ngx_http_intercom_webhook_reject(r, ctx,
-                                     NGX_HTTP_INTERCOM_WEBHOOK_METHOD_NOT_ALLOWED,
-                                     NGX_HTTP_NOT_ALLOWED);
+                                  NGX_HTTP_INTERCOM_WEBHOOK_METHOD_NOT_ALLOWED,
+                                  NGX_HTTP_NOT_ALLOWED);
     }
 
     if (ngx_http_intercom_webhook_allow_match(iwcf->allow,
@@ -660,7 +660,8 @@ ngx_http_intercom_webhook_parse_body(ngx_http_request_t *r,
 
     nslots = iwcf->fields->nslots;
 
-    values = ngx_palloc(r->pool, nslots * sizeof(ngx_http_intercom_webhook_value_t));
+    values = ngx_palloc(r->pool,
+                        nslots * sizeof(ngx_http_intercom_webhook_value_t));
     if (values == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -712,6 +713,10 @@ ngx_http_intercom_webhook_parse_body(ngx_http_request_t *r,
 
     if (rc != NGX_OK) {
         error = parser->error ? parser->error : "invalid JSON";
+
+        if (ngx_strcmp(error, "out of memory") == 0) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
 
         ngx_log_error(iwcf->log_level, r->connection->log, 0,
                       "intercom webhook: invalid payload: %s at offset %O",

@@ -1,0 +1,1669 @@
+
+/*
+ * Copyright (C) The ngx_http_intercom_webhook_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <jansson.h>
+
+#include "ngx_http_intercom_webhook.h"
+
+
+/*
+ * The payload parser: one pass over the body, in pieces, that validates
+ * it as jansson would (RFC 8259, UTF-8, no "\u0000", integers that fit
+ * in 64 bits, reals that do not overflow a double) and copies the raw
+ * text of the configured fields, without building a tree.
+ */
+
+
+/* byte classes */
+#define NGX_HTTP_INTERCOM_WEBHOOK_STOP     1  /* ends a run of string bytes */
+#define NGX_HTTP_INTERCOM_WEBHOOK_SPACE    2
+#define NGX_HTTP_INTERCOM_WEBHOOK_DIGIT    4
+
+/* what is being collected */
+#define NGX_HTTP_INTERCOM_WEBHOOK_NONE     0
+#define NGX_HTTP_INTERCOM_WEBHOOK_VALUE    1
+#define NGX_HTTP_INTERCOM_WEBHOOK_KEY      2
+
+/* eight bytes at once */
+#define NGX_HTTP_INTERCOM_WEBHOOK_ONES     0x0101010101010101ULL
+#define NGX_HTTP_INTERCOM_WEBHOOK_HIGH     0x8080808080808080ULL
+
+#if (NGX_HAVE_LITTLE_ENDIAN && __GNUC__ >= 4)
+/* the index of the first byte with a bit set */
+#define ngx_http_intercom_webhook_first(v)  (__builtin_ctzll(v) >> 3)
+#endif
+
+
+enum {
+    sw_start = 0,
+    sw_object,
+    sw_key,
+    sw_colon,
+    sw_array,
+    sw_value,
+    sw_after,
+    sw_end,
+    /* the states above skip whitespace */
+    sw_string,
+    sw_escape,
+    sw_unicode,
+    sw_low_backslash,
+    sw_low_u,
+    sw_low_unicode,
+    sw_utf8,
+    sw_minus,
+    sw_zero,
+    sw_int,
+    sw_dot,
+    sw_frac,
+    sw_exp,
+    sw_exp_sign,
+    sw_exp_digits,
+    sw_literal,
+    sw_error
+};
+
+
+static ngx_inline u_char *ngx_http_intercom_webhook_space(u_char *pos,
+    u_char *last);
+static ngx_int_t ngx_http_intercom_webhook_push(
+    ngx_http_intercom_webhook_parser_t *p, ngx_uint_t object,
+    ngx_http_intercom_webhook_field_t *node);
+static ngx_uint_t ngx_http_intercom_webhook_pop(
+    ngx_http_intercom_webhook_parser_t *p);
+static void ngx_http_intercom_webhook_clear(
+    ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_field_t *field);
+static void ngx_http_intercom_webhook_collect(
+    ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end);
+static ngx_int_t ngx_http_intercom_webhook_capture(
+    ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_type_e type);
+static ngx_int_t ngx_http_intercom_webhook_match(
+    ngx_http_intercom_webhook_parser_t *p);
+static ngx_http_intercom_webhook_field_t *ngx_http_intercom_webhook_child(
+    ngx_http_intercom_webhook_field_t *node, u_char *key, size_t len);
+static void ngx_http_intercom_webhook_int_digits(
+    ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end);
+static ngx_int_t ngx_http_intercom_webhook_number(
+    ngx_http_intercom_webhook_parser_t *p);
+static ngx_int_t ngx_http_intercom_webhook_hex(ngx_uint_t ch);
+
+
+static const u_char  ngx_http_intercom_webhook_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 1, 1, 3, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+};
+
+
+/*
+ * The lead bytes 0x80-0xff of UTF-8: the number of continuation bytes
+ * (0 for a byte that cannot start a sequence) and, shifted by 2, the
+ * range of the first continuation byte, which excludes overlong forms,
+ * surrogates and code points above U+10FFFF.
+ */
+
+static const u_char  ngx_http_intercom_webhook_utf8[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    6, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 10, 2, 2,
+    15, 3, 3, 3, 19, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+static const u_char  ngx_http_intercom_webhook_utf8_lo[] = {
+    0x80, 0xa0, 0x80, 0x90, 0x80
+};
+
+static const u_char  ngx_http_intercom_webhook_utf8_hi[] = {
+    0xbf, 0xbf, 0x9f, 0xbf, 0x8f
+};
+
+
+ngx_int_t
+ngx_http_intercom_webhook_fields_add(
+    ngx_http_intercom_webhook_fields_t *fields, ngx_str_t *path,
+    ngx_pool_t *pool)
+{
+    u_char                             *p, *last, *start;
+    ngx_uint_t                          n;
+    ngx_http_intercom_webhook_field_t  *node, *child;
+
+    /* check the whole path first, so that a bad one adds no node */
+
+    p = path->data;
+    last = p + path->len;
+    n = 0;
+
+    for ( ;; ) {
+        start = p;
+
+        while (p < last && *p != '.') {
+            if (*p < 0x20 || *p > 0x7e) {
+                return NGX_DECLINED;
+            }
+
+            p++;
+        }
+
+        if (p == start
+            || (size_t) (p - start) > NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY
+            || ++n > NGX_HTTP_INTERCOM_WEBHOOK_MAX_PATH)
+        {
+            return NGX_DECLINED;
+        }
+
+        if (p == last) {
+            break;
+        }
+
+        p++;
+    }
+
+    node = &fields->root;
+    p = path->data;
+
+    while (p < last) {
+        start = p;
+
+        while (p < last && *p != '.') {
+            p++;
+        }
+
+        child = ngx_http_intercom_webhook_child(node, start, p - start);
+
+        if (child == NULL) {
+
+            if (node->children.elts == NULL) {
+                if (ngx_array_init(&node->children, pool, 4,
+                                   sizeof(ngx_http_intercom_webhook_field_t))
+                    != NGX_OK)
+                {
+                    return NGX_ERROR;
+                }
+            }
+
+            child = ngx_array_push(&node->children);
+            if (child == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memzero(child, sizeof(ngx_http_intercom_webhook_field_t));
+
+            child->key.len = p - start;
+            child->key.data = ngx_pnalloc(pool, child->key.len);
+            if (child->key.data == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(child->key.data, start, child->key.len);
+            child->slot = NGX_ERROR;
+        }
+
+        node = child;
+        p++;
+    }
+
+    if (node->slot == NGX_ERROR) {
+        node->slot = fields->nslots++;
+    }
+
+    return node->slot;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_parser_init(ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_fields_t *fields,
+    ngx_http_intercom_webhook_value_t *values, ngx_pool_t *pool)
+{
+    ngx_memzero(p, sizeof(ngx_http_intercom_webhook_parser_t));
+
+    p->state = sw_start;
+    p->pool = pool;
+
+    if (fields == NULL || fields->nslots == 0) {
+        return NGX_OK;
+    }
+
+    p->fields = fields;
+    p->values = values;
+
+    ngx_memzero(values,
+                fields->nslots * sizeof(ngx_http_intercom_webhook_value_t));
+
+    p->buf = ngx_pnalloc(pool, NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE);
+    if (p->buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
+    u_char *pos, u_char *last)
+{
+    u_char                              ch, b, *start, *mark, *run;
+    uint32_t                            w, m;
+    uint64_t                            v, t;
+    ngx_int_t                           hex;
+    ngx_uint_t                          state, n, c;
+    ngx_http_intercom_webhook_field_t  *f, *node;
+    ngx_http_intercom_webhook_value_t  *value;
+
+    state = p->state;
+
+    if (state == sw_error) {
+        return NGX_ERROR;
+    }
+
+    start = pos;
+    mark = pos;
+
+    while (pos < last) {
+
+        ch = *pos;
+
+        if (state < sw_string
+            && (ngx_http_intercom_webhook_class[ch]
+                & NGX_HTTP_INTERCOM_WEBHOOK_SPACE))
+        {
+            pos = ngx_http_intercom_webhook_space(pos + 1, last);
+            continue;
+        }
+
+        switch (state) {
+
+        case sw_start:
+
+            if (ch == '{') {
+                node = NULL;
+
+                if (p->fields && p->fields->root.children.nelts) {
+                    node = &p->fields->root;
+                }
+
+                (void) ngx_http_intercom_webhook_push(p, 1, node);
+
+                pos++;
+                state = sw_object;
+                break;
+            }
+
+            switch (ch) {
+            case '[': case '"': case '-': case 't': case 'f': case 'n':
+            case '0': case '1': case '2': case '3': case '4':
+            case '5': case '6': case '7': case '8': case '9':
+                p->error = "not an object";
+                break;
+            default:
+                p->error = "unexpected character";
+            }
+
+            goto failed;
+
+        case sw_object:
+
+            if (ch == '}') {
+                pos++;
+                state = ngx_http_intercom_webhook_pop(p);
+                break;
+            }
+
+            /* fall through */
+
+        case sw_key:
+
+            if (ch != '"') {
+                p->error = "unexpected character";
+                goto failed;
+            }
+
+            p->key_string = 1;
+
+            if (p->cur) {
+                p->collect = NGX_HTTP_INTERCOM_WEBHOOK_KEY;
+                p->key_len = 0;
+                p->over = 0;
+                p->escaped = 0;
+                mark = pos;
+            }
+
+            pos++;
+            state = sw_string;
+            goto string;
+
+        case sw_colon:
+
+            if (ch != ':') {
+                p->error = "unexpected character";
+                goto failed;
+            }
+
+            pos++;
+            state = sw_value;
+            break;
+
+        case sw_array:
+
+            if (ch == ']') {
+                pos++;
+                state = ngx_http_intercom_webhook_pop(p);
+                break;
+            }
+
+            /* fall through */
+
+        case sw_value:
+
+            f = p->field;
+            value = NULL;
+
+            if (f) {
+                p->field = NULL;
+                ngx_http_intercom_webhook_clear(p, f);
+
+                if (f->slot != NGX_ERROR) {
+                    value = &p->values[f->slot];
+                }
+            }
+
+            switch (ch) {
+
+            case '"':
+                p->key_string = 0;
+
+                if (value) {
+                    p->value = value;
+                    p->collect = NGX_HTTP_INTERCOM_WEBHOOK_VALUE;
+                    p->len = 0;
+                    p->over = 0;
+                    p->escaped = 0;
+                    mark = pos;
+                }
+
+                pos++;
+                state = sw_string;
+                goto string;
+
+            case '{':
+                node = (f && f->children.nelts) ? f : NULL;
+
+                if (ngx_http_intercom_webhook_push(p, 1, node) != NGX_OK) {
+                    goto failed;
+                }
+
+                if (value) {
+                    value->type = NGX_HTTP_INTERCOM_WEBHOOK_OBJECT;
+                }
+
+                pos++;
+                state = sw_object;
+                break;
+
+            case '[':
+                if (ngx_http_intercom_webhook_push(p, 0, NULL) != NGX_OK) {
+                    goto failed;
+                }
+
+                if (value) {
+                    value->type = NGX_HTTP_INTERCOM_WEBHOOK_ARRAY;
+                }
+
+                pos++;
+                state = sw_array;
+                break;
+
+            case 't':
+            case 'f':
+            case 'n':
+                if (ch == 't') {
+                    p->literal = (u_char *) "rue";
+                    p->literal_type = NGX_HTTP_INTERCOM_WEBHOOK_TRUE;
+
+                } else if (ch == 'f') {
+                    p->literal = (u_char *) "alse";
+                    p->literal_type = NGX_HTTP_INTERCOM_WEBHOOK_FALSE;
+
+                } else {
+                    p->literal = (u_char *) "ull";
+                    p->literal_type = NGX_HTTP_INTERCOM_WEBHOOK_NULL;
+                }
+
+                p->value = value;
+                pos++;
+                state = sw_literal;
+                break;
+
+            case '-':
+            case '0': case '1': case '2': case '3': case '4':
+            case '5': case '6': case '7': case '8': case '9':
+                p->int_digits = 0;
+                p->frac_zeros = 0;
+                p->exp = 0;
+                p->num_len = 0;
+                p->negative = 0;
+                p->zero = 0;
+                p->real = 0;
+                p->exp_negative = 0;
+
+                if (value) {
+                    p->value = value;
+                    p->collect = NGX_HTTP_INTERCOM_WEBHOOK_VALUE;
+                    p->len = 0;
+                    p->over = 0;
+                    p->escaped = 0;
+                    mark = pos;
+                }
+
+                if (ch == '-') {
+                    p->negative = 1;
+                    pos++;
+                    state = sw_minus;
+
+                } else if (ch == '0') {
+                    p->int_digits = 1;
+                    p->zero = 1;
+                    pos++;
+                    state = sw_zero;
+
+                } else {
+                    state = sw_int;
+                }
+
+                break;
+
+            default:
+                p->error = "unexpected character";
+                goto failed;
+            }
+
+            break;
+
+        case sw_after:
+
+            if (ch == ',') {
+                pos++;
+                state = p->object ? sw_key : sw_value;
+                break;
+            }
+
+            if (ch == (p->object ? '}' : ']')) {
+                pos++;
+                state = ngx_http_intercom_webhook_pop(p);
+                break;
+            }
+
+            p->error = "unexpected character";
+            goto failed;
+
+        case sw_end:
+            p->error = "garbage after the object";
+            goto failed;
+
+        case sw_string:
+        string:
+
+            for ( ;; ) {
+
+                /* plain bytes, eight at a time */
+
+                while (last - pos >= 8) {
+                    ngx_memcpy(&v, pos, 8);
+
+                    /*
+                     * a high bit set for a byte >= 0x80 or < 0x20, a quote
+                     * or a backslash; borrows err only above such a byte
+                     */
+
+                    t = (v | (v - 0x20 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+                         | ((v ^ 0x22 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+                            - NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+                         | ((v ^ 0x5c * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+                            - NGX_HTTP_INTERCOM_WEBHOOK_ONES))
+                        & NGX_HTTP_INTERCOM_WEBHOOK_HIGH;
+
+                    if (t) {
+#ifdef ngx_http_intercom_webhook_first
+                        pos += ngx_http_intercom_webhook_first(t);
+                        goto special;
+#else
+                        break;
+#endif
+                    }
+
+                    pos += 8;
+                }
+
+                while (pos < last
+                       && !(ngx_http_intercom_webhook_class[*pos]
+                            & NGX_HTTP_INTERCOM_WEBHOOK_STOP))
+                {
+                    pos++;
+                }
+
+                if (pos == last) {
+                    goto done;
+                }
+
+#ifdef ngx_http_intercom_webhook_first
+            special:
+#endif
+
+                ch = *pos;
+
+                if (ch >= 0x80) {
+
+                    /*
+                     * runs of two and three byte characters, the most
+                     * common ones, while the next bytes are at hand;
+                     * the others, the errors and the piece's end below
+                     */
+
+                    while (last - pos >= 3 && ch >= 0xc2 && ch <= 0xef) {
+
+                        b = pos[1];
+                        w = b | (pos[2] << 8);
+
+                        c = (ch >= 0xe0);
+                        m = 0xc0 | (c * 0xc000);
+
+                        if ((w & m) != (m & 0x8080)
+                            || (ch == 0xe0 && b < 0xa0)
+                            || (ch == 0xed && b > 0x9f))
+                        {
+                            break;
+                        }
+
+                        pos += 2 + c;
+
+                        if (pos == last) {
+                            goto done;
+                        }
+
+                        ch = *pos;
+                    }
+
+                    if (ch < 0x80) {
+                        continue;
+                    }
+
+                    /* the character at pos: the piece ends in it, or bad */
+
+                    c = ngx_http_intercom_webhook_utf8[ch - 0x80];
+                    n = c & 3;
+
+                    if (n == 0) {
+                        p->error = "invalid UTF-8";
+                        goto failed;
+                    }
+
+                    c >>= 2;
+
+                    if ((size_t) (last - pos) <= n) {
+                        p->utf8_need = n;
+                        p->utf8_lo = ngx_http_intercom_webhook_utf8_lo[c];
+                        p->utf8_hi = ngx_http_intercom_webhook_utf8_hi[c];
+                        pos++;
+                        state = sw_utf8;
+                        break;
+                    }
+
+                    pos++;
+
+                    if (*pos < ngx_http_intercom_webhook_utf8_lo[c]
+                        || *pos > ngx_http_intercom_webhook_utf8_hi[c])
+                    {
+                        p->error = "invalid UTF-8";
+                        goto failed;
+                    }
+
+                    while (--n) {
+                        pos++;
+
+                        if ((*pos & 0xc0) != 0x80) {
+                            p->error = "invalid UTF-8";
+                            goto failed;
+                        }
+                    }
+
+                    pos++;
+                    continue;
+                }
+
+                if (ch == '"') {
+                    pos++;
+
+                    if (!p->key_string) {
+
+                        if (p->collect) {
+                            ngx_http_intercom_webhook_collect(p, mark, pos);
+
+                            if (ngx_http_intercom_webhook_capture(p,
+                                              NGX_HTTP_INTERCOM_WEBHOOK_STRING)
+                                != NGX_OK)
+                            {
+                                goto failed;
+                            }
+                        }
+
+                        goto after;
+                    }
+
+                    if (p->collect) {
+                        ngx_http_intercom_webhook_collect(p, mark, pos);
+
+                        if (ngx_http_intercom_webhook_match(p) != NGX_OK) {
+                            goto failed;
+                        }
+                    }
+
+                    /* the colon: ":", ": " or " : " as a rule */
+
+                    if (pos < last && *pos == ' ') {
+                        pos++;
+                    }
+
+                    if (pos < last && *pos == ':') {
+                        pos++;
+
+                        if (pos < last && *pos == ' ') {
+                            pos++;
+                        }
+
+                        state = sw_value;
+                        break;
+                    }
+
+                    state = sw_colon;
+                    break;
+                }
+
+                if (ch == '\\') {
+                    p->escaped = 1;
+                    pos++;
+                    state = sw_escape;
+                    break;
+                }
+
+                p->error = "control character in a string";
+                goto failed;
+            }
+
+            break;
+
+        case sw_escape:
+
+            switch (ch) {
+            case '"': case '\\': case '/':
+            case 'b': case 'f': case 'n': case 'r': case 't':
+                state = sw_string;
+                break;
+
+            case 'u':
+                p->hex = 0;
+                p->hex_n = 0;
+                state = sw_unicode;
+                break;
+
+            default:
+                p->error = "invalid escape";
+                goto failed;
+            }
+
+            pos++;
+            break;
+
+        case sw_unicode:
+        case sw_low_unicode:
+
+            hex = ngx_http_intercom_webhook_hex(ch);
+            if (hex == NGX_ERROR) {
+                p->error = "invalid escape";
+                goto failed;
+            }
+
+            p->hex = (p->hex << 4) + hex;
+
+            if (++p->hex_n < 4) {
+                pos++;
+                break;
+            }
+
+            if (state == sw_low_unicode) {
+
+                if (p->hex < 0xdc00 || p->hex > 0xdfff) {
+                    p->error = "invalid surrogate pair";
+                    goto failed;
+                }
+
+                state = sw_string;
+
+            } else if (p->hex >= 0xd800 && p->hex <= 0xdbff) {
+                state = sw_low_backslash;
+
+            } else if (p->hex >= 0xdc00 && p->hex <= 0xdfff) {
+                p->error = "invalid surrogate pair";
+                goto failed;
+
+            } else if (p->hex == 0) {
+                /* jansson without JSON_ALLOW_NUL */
+                p->error = "escaped NUL character";
+                goto failed;
+
+            } else {
+                state = sw_string;
+            }
+
+            pos++;
+            break;
+
+        case sw_low_backslash:
+
+            if (ch != '\\') {
+                p->error = "invalid surrogate pair";
+                goto failed;
+            }
+
+            pos++;
+            state = sw_low_u;
+            break;
+
+        case sw_low_u:
+
+            if (ch != 'u') {
+                p->error = "invalid surrogate pair";
+                goto failed;
+            }
+
+            p->hex = 0;
+            p->hex_n = 0;
+            pos++;
+            state = sw_low_unicode;
+            break;
+
+        case sw_utf8:
+
+            if (ch < p->utf8_lo || ch > p->utf8_hi) {
+                p->error = "invalid UTF-8";
+                goto failed;
+            }
+
+            p->utf8_lo = 0x80;
+            p->utf8_hi = 0xbf;
+            pos++;
+
+            if (--p->utf8_need == 0) {
+                state = sw_string;
+            }
+
+            break;
+
+        case sw_minus:
+
+            if (ch < '0' || ch > '9') {
+                p->error = "invalid number";
+                goto failed;
+            }
+
+            if (ch == '0') {
+                p->int_digits = 1;
+                p->zero = 1;
+                pos++;
+                state = sw_zero;
+                break;
+            }
+
+            state = sw_int;
+            break;
+
+        case sw_zero:
+
+            if (ch >= '0' && ch <= '9') {
+                /* a leading zero */
+                p->error = "invalid number";
+                goto failed;
+            }
+
+            if (ch == '.') {
+                p->real = 1;
+                pos++;
+                state = sw_dot;
+                break;
+            }
+
+            if (ch == 'e' || ch == 'E') {
+                p->real = 1;
+                pos++;
+                state = sw_exp;
+                break;
+            }
+
+            goto number;
+
+        case sw_int:
+
+            run = pos;
+
+            while (pos < last
+                   && (ngx_http_intercom_webhook_class[*pos]
+                       & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
+            {
+                pos++;
+            }
+
+            ngx_http_intercom_webhook_int_digits(p, run, pos);
+
+            if (pos == last) {
+                break;
+            }
+
+            ch = *pos;
+
+            if (ch == '.') {
+                p->real = 1;
+                pos++;
+                state = sw_dot;
+                break;
+            }
+
+            if (ch == 'e' || ch == 'E') {
+                p->real = 1;
+                pos++;
+                state = sw_exp;
+                break;
+            }
+
+            goto number;
+
+        case sw_dot:
+
+            if (ch < '0' || ch > '9') {
+                p->error = "invalid number";
+                goto failed;
+            }
+
+            state = sw_frac;
+            break;
+
+        case sw_frac:
+
+            while (pos < last && *pos >= '0' && *pos <= '9') {
+
+                if (p->num_len == 0 && *pos == '0') {
+                    p->frac_zeros++;
+
+                } else if (p->num_len < NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN) {
+                    p->num[p->num_len++] = *pos;
+                }
+
+                pos++;
+            }
+
+            if (pos == last) {
+                break;
+            }
+
+            ch = *pos;
+
+            if (ch == 'e' || ch == 'E') {
+                pos++;
+                state = sw_exp;
+                break;
+            }
+
+            goto number;
+
+        case sw_exp:
+
+            if (ch == '+' || ch == '-') {
+                p->exp_negative = (ch == '-');
+                pos++;
+                state = sw_exp_sign;
+                break;
+            }
+
+            /* fall through */
+
+        case sw_exp_sign:
+
+            if (ch < '0' || ch > '9') {
+                p->error = "invalid number";
+                goto failed;
+            }
+
+            state = sw_exp_digits;
+            break;
+
+        case sw_exp_digits:
+
+            while (pos < last && *pos >= '0' && *pos <= '9') {
+
+                /* far beyond any double: keeps the sum from overflowing */
+                if (p->exp < 100000000) {
+                    p->exp = p->exp * 10 + (*pos - '0');
+                }
+
+                pos++;
+            }
+
+            if (pos == last) {
+                break;
+            }
+
+            goto number;
+
+        case sw_literal:
+
+            if (ch != *p->literal) {
+                p->error = "unexpected character";
+                goto failed;
+            }
+
+            pos++;
+
+            if (*++p->literal != '\0') {
+                break;
+            }
+
+            if (p->value) {
+                p->value->type = p->literal_type;
+                p->value = NULL;
+            }
+
+            goto after;
+
+        default: /* sw_error */
+            return NGX_ERROR;
+        }
+
+        continue;
+
+    number:
+
+        /* the number ended before pos */
+
+        if (ngx_http_intercom_webhook_number(p) != NGX_OK) {
+            goto failed;
+        }
+
+        if (p->collect) {
+            ngx_http_intercom_webhook_collect(p, mark, pos);
+
+            if (ngx_http_intercom_webhook_capture(p,
+                                              NGX_HTTP_INTERCOM_WEBHOOK_NUMBER)
+                != NGX_OK)
+            {
+                goto failed;
+            }
+        }
+
+    after:
+
+        /* a value ended before pos: a comma and a newline as a rule */
+
+        if (pos < last && *pos == ',') {
+            pos++;
+
+            if (pos < last && *pos == '\n') {
+                pos = ngx_http_intercom_webhook_space(pos + 1, last);
+            }
+
+            state = p->object ? sw_key : sw_value;
+
+        } else {
+            state = sw_after;
+        }
+    }
+
+done:
+
+    if (p->collect) {
+        ngx_http_intercom_webhook_collect(p, mark, last);
+    }
+
+    p->state = state;
+    p->offset += last - start;
+
+    return NGX_AGAIN;
+
+failed:
+
+    p->state = sw_error;
+    p->offset += pos - start;
+
+    return NGX_ERROR;
+}
+
+
+/* whitespace, with runs of spaces (indentation) eight bytes at a time */
+
+static ngx_inline u_char *
+ngx_http_intercom_webhook_space(u_char *pos, u_char *last)
+{
+    uint64_t  v;
+
+    while (pos < last) {
+
+        if (*pos == ' ') {
+
+            if (last - pos >= 8) {
+                ngx_memcpy(&v, pos, 8);
+
+                v ^= 0x20 * NGX_HTTP_INTERCOM_WEBHOOK_ONES;
+
+                if (v == 0) {
+                    pos += 8;
+                    continue;
+                }
+
+#ifdef ngx_http_intercom_webhook_first
+                pos += ngx_http_intercom_webhook_first(v);
+                continue;
+#endif
+            }
+
+            pos++;
+            continue;
+        }
+
+        if (!(ngx_http_intercom_webhook_class[*pos]
+              & NGX_HTTP_INTERCOM_WEBHOOK_SPACE))
+        {
+            break;
+        }
+
+        pos++;
+    }
+
+    return pos;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_parse_done(ngx_http_intercom_webhook_parser_t *p)
+{
+    switch (p->state) {
+
+    case sw_end:
+        return NGX_OK;
+
+    case sw_error:
+        return NGX_ERROR;
+
+    case sw_start:
+        p->error = "empty body";
+        break;
+
+    case sw_string:
+    case sw_escape:
+    case sw_unicode:
+    case sw_low_backslash:
+    case sw_low_u:
+    case sw_low_unicode:
+    case sw_utf8:
+        p->error = "unterminated string";
+        break;
+
+    default:
+        p->error = "truncated";
+    }
+
+    p->state = sw_error;
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_intercom_webhook_push(ngx_http_intercom_webhook_parser_t *p,
+    ngx_uint_t object, ngx_http_intercom_webhook_field_t *node)
+{
+    ngx_uint_t  i;
+
+    if (p->depth == NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH) {
+        p->error = "too deeply nested";
+        return NGX_ERROR;
+    }
+
+    i = p->depth++;
+
+    if (object) {
+        p->stack[i >> 3] |= (uint8_t) (1 << (i & 7));
+
+    } else {
+        p->stack[i >> 3] &= (uint8_t) ~(1 << (i & 7));
+    }
+
+    if (p->depth < NGX_HTTP_INTERCOM_WEBHOOK_NODES) {
+        p->node[p->depth] = node;
+    }
+
+    p->cur = node;
+    p->object = object;
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_pop(ngx_http_intercom_webhook_parser_t *p)
+{
+    ngx_uint_t  i;
+
+    i = --p->depth;
+
+    if (i == 0) {
+        p->cur = NULL;
+        return sw_end;
+    }
+
+    p->object = (p->stack[(i - 1) >> 3] >> ((i - 1) & 7)) & 1;
+    p->cur = (i < NGX_HTTP_INTERCOM_WEBHOOK_NODES) ? p->node[i] : NULL;
+
+    return sw_after;
+}
+
+
+/*
+ * A key of the tree was read again: jansson keeps the last value, so
+ * the values captured below the first one are forgotten.
+ */
+
+static void
+ngx_http_intercom_webhook_clear(ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_field_t *field)
+{
+    ngx_uint_t                          i;
+    ngx_http_intercom_webhook_field_t  *child;
+
+    if (field->slot != NGX_ERROR) {
+        ngx_memzero(&p->values[field->slot],
+                    sizeof(ngx_http_intercom_webhook_value_t));
+    }
+
+    child = field->children.elts;
+
+    for (i = 0; i < field->children.nelts; i++) {
+        ngx_http_intercom_webhook_clear(p, &child[i]);
+    }
+}
+
+
+static void
+ngx_http_intercom_webhook_collect(ngx_http_intercom_webhook_parser_t *p,
+    u_char *start, u_char *end)
+{
+    size_t   n, size, *len;
+    u_char  *buf;
+
+    if (p->over) {
+        return;
+    }
+
+    if (p->collect == NGX_HTTP_INTERCOM_WEBHOOK_KEY) {
+        buf = p->key;
+        len = &p->key_len;
+        size = NGX_HTTP_INTERCOM_WEBHOOK_KEY_LEN;
+
+    } else {
+        buf = p->buf;
+        len = &p->len;
+        size = NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE;
+    }
+
+    n = end - start;
+
+    if (n > size - *len) {
+        p->over = 1;
+        return;
+    }
+
+    ngx_memcpy(buf + *len, start, n);
+    *len += n;
+}
+
+
+static ngx_int_t
+ngx_http_intercom_webhook_capture(ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_type_e type)
+{
+    ngx_http_intercom_webhook_value_t  *value;
+
+    value = p->value;
+
+    p->value = NULL;
+    p->collect = NGX_HTTP_INTERCOM_WEBHOOK_NONE;
+
+    if (p->over) {
+        value->type = NGX_HTTP_INTERCOM_WEBHOOK_TOO_LONG;
+        return NGX_OK;
+    }
+
+    value->raw.data = ngx_pnalloc(p->pool, p->len);
+    if (value->raw.data == NULL) {
+        p->error = "out of memory";
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(value->raw.data, p->buf, p->len);
+
+    value->raw.len = p->len;
+    value->type = type;
+    value->escaped = p->escaped;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_intercom_webhook_match(ngx_http_intercom_webhook_parser_t *p)
+{
+    json_t        *json;
+    json_error_t   err;
+
+    p->collect = NGX_HTTP_INTERCOM_WEBHOOK_NONE;
+    p->field = NULL;
+
+    if (p->over) {
+        /* longer than any key of the tree */
+        return NGX_OK;
+    }
+
+    if (!p->escaped) {
+        p->field = ngx_http_intercom_webhook_child(p->cur, p->key + 1,
+                                                   p->key_len - 2);
+        return NGX_OK;
+    }
+
+    /* a key with escapes is rare: let jansson decode it */
+
+    json = json_loadb((char *) p->key, p->key_len, JSON_DECODE_ANY, &err);
+
+    if (json == NULL) {
+        p->error = "out of memory";
+        return NGX_ERROR;
+    }
+
+    if (json_is_string(json)) {
+        p->field = ngx_http_intercom_webhook_child(p->cur,
+                                        (u_char *) json_string_value(json),
+                                        json_string_length(json));
+    }
+
+    json_decref(json);
+
+    return NGX_OK;
+}
+
+
+static ngx_http_intercom_webhook_field_t *
+ngx_http_intercom_webhook_child(ngx_http_intercom_webhook_field_t *node,
+    u_char *key, size_t len)
+{
+    ngx_uint_t                          i;
+    ngx_http_intercom_webhook_field_t  *child;
+
+    child = node->children.elts;
+
+    for (i = 0; i < node->children.nelts; i++) {
+        if (child[i].key.len == len
+            && ngx_memcmp(child[i].key.data, key, len) == 0)
+        {
+            return &child[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_intercom_webhook_int_digits(ngx_http_intercom_webhook_parser_t *p,
+    u_char *start, u_char *end)
+{
+    size_t  n;
+
+    n = end - start;
+
+    p->int_digits += n;
+
+    if (n > NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN - p->num_len) {
+        n = NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN - p->num_len;
+    }
+
+    ngx_memcpy(p->num + p->num_len, start, n);
+    p->num_len += n;
+}
+
+
+/*
+ * jansson converts integers with strtoll() and reals with strtod(), and
+ * rejects what overflows them.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_number(ngx_http_intercom_webhook_parser_t *p)
+{
+    off_t        e;
+    double       d;
+    u_char      *s;
+    const char  *max;
+    u_char       buf[NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN + sizeof("0.e309")];
+
+    if (!p->real) {
+
+        if (p->int_digits < 19) {
+            return NGX_OK;
+        }
+
+        max = p->negative ? "9223372036854775808" : "9223372036854775807";
+
+        if (p->int_digits > 19 || ngx_memcmp(p->num, max, 19) > 0) {
+            p->error = "number out of range";
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+
+    if (p->num_len == 0) {
+        /* zero */
+        return NGX_OK;
+    }
+
+    /* the value is 0.<num> * 10^e: below 1e308, or 1e309 and above */
+
+    e = p->zero ? -p->frac_zeros : p->int_digits;
+    e += p->exp_negative ? -p->exp : p->exp;
+
+    if (e < 309) {
+        return NGX_OK;
+    }
+
+    if (e > 309) {
+        p->error = "number out of range";
+        return NGX_ERROR;
+    }
+
+    /* near DBL_MAX: the first 309 digits decide, strtod() rounds them */
+
+    s = ngx_cpymem(buf, "0.", 2);
+    s = ngx_cpymem(s, p->num, p->num_len);
+    s = ngx_cpymem(s, "e309", sizeof("e309"));
+
+    ngx_set_errno(0);
+
+    d = strtod((char *) buf, NULL);
+
+    if (ngx_errno == ERANGE || d > 1.7976931348623157e308) {
+        p->error = "number out of range";
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_intercom_webhook_hex(ngx_uint_t ch)
+{
+    u_char  c;
+
+    if (ch >= '0' && ch <= '9') {
+        return ch - '0';
+    }
+
+    c = (u_char) (ch | 0x20);
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return NGX_ERROR;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_value_string(
+    ngx_http_intercom_webhook_value_t *value, ngx_str_t *text,
+    ngx_pool_t *pool)
+{
+    size_t         len;
+    json_t        *json;
+    json_error_t   err;
+
+    if (value->type != NGX_HTTP_INTERCOM_WEBHOOK_STRING) {
+        return NGX_DECLINED;
+    }
+
+    if (!value->escaped) {
+        text->data = value->raw.data + 1;
+        text->len = value->raw.len - 2;
+        return NGX_OK;
+    }
+
+    json = json_loadb((char *) value->raw.data, value->raw.len,
+                      JSON_DECODE_ANY, &err);
+    if (json == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (!json_is_string(json)) {
+        json_decref(json);
+        return NGX_ERROR;
+    }
+
+    len = json_string_length(json);
+
+    text->data = ngx_pnalloc(pool, len + 1);
+    if (text->data == NULL) {
+        json_decref(json);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(text->data, json_string_value(json), len);
+    text->data[len] = '\0';
+    text->len = len;
+
+    json_decref(json);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_value_text(ngx_http_intercom_webhook_value_t *value,
+    ngx_str_t *text, ngx_pool_t *pool)
+{
+    ngx_int_t  rc;
+
+    switch (value->type) {
+
+    case NGX_HTTP_INTERCOM_WEBHOOK_STRING:
+        rc = ngx_http_intercom_webhook_value_string(value, text, pool);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        break;
+
+    case NGX_HTTP_INTERCOM_WEBHOOK_NUMBER:
+        *text = value->raw;
+        break;
+
+    case NGX_HTTP_INTERCOM_WEBHOOK_TRUE:
+        ngx_str_set(text, "true");
+        break;
+
+    case NGX_HTTP_INTERCOM_WEBHOOK_FALSE:
+        ngx_str_set(text, "false");
+        break;
+
+    default:
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_intercom_webhook_header_safe(text) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_header_safe(ngx_str_t *text)
+{
+    u_char  *p, *last;
+
+    last = text->data + text->len;
+
+    for (p = text->data; p < last; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_valid_topic(ngx_str_t *topic)
+{
+    u_char  *p, *last;
+
+    if (topic->len == 0 || topic->len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_TOPIC) {
+        return NGX_DECLINED;
+    }
+
+    p = topic->data;
+    last = p + topic->len;
+
+    if (*p == '.' || last[-1] == '.') {
+        return NGX_DECLINED;
+    }
+
+    for ( /* void */ ; p < last; p++) {
+
+        if ((*p >= 'a' && *p <= 'z') || *p == '_') {
+            continue;
+        }
+
+        if (*p == '.' && p[1] != '.') {
+            continue;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_topic_pattern(ngx_str_t *text,
+    ngx_http_intercom_webhook_topic_t *topic)
+{
+    ngx_str_t  prefix;
+
+    ngx_memzero(topic, sizeof(ngx_http_intercom_webhook_topic_t));
+
+    if (text->len == 1 && text->data[0] == '*') {
+        topic->name = *text;
+        topic->any = 1;
+        return NGX_OK;
+    }
+
+    if (text->len > 2
+        && text->data[text->len - 1] == '*'
+        && text->data[text->len - 2] == '.')
+    {
+        prefix.data = text->data;
+        prefix.len = text->len - 2;
+
+        if (ngx_http_intercom_webhook_valid_topic(&prefix) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        /* "conversation." */
+        topic->name.data = text->data;
+        topic->name.len = text->len - 1;
+        topic->prefix = 1;
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_intercom_webhook_valid_topic(text) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    topic->name = *text;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_topic_match(ngx_array_t *topics, ngx_str_t *topic)
+{
+    ngx_uint_t                          i;
+    ngx_http_intercom_webhook_topic_t  *t;
+
+    if (topics == NULL) {
+        return NGX_DECLINED;
+    }
+
+    t = topics->elts;
+
+    for (i = 0; i < topics->nelts; i++) {
+
+        if (t[i].any) {
+            return NGX_OK;
+        }
+
+        if (t[i].prefix) {
+            if (topic->len > t[i].name.len
+                && ngx_strncmp(topic->data, t[i].name.data, t[i].name.len)
+                   == 0)
+            {
+                return NGX_OK;
+            }
+
+            continue;
+        }
+
+        if (topic->len == t[i].name.len
+            && ngx_strncmp(topic->data, t[i].name.data, topic->len) == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}

@@ -1,0 +1,2169 @@
+
+/*
+ * Copyright (C) The ngx_http_intercom_webhook_module authors
+ */
+
+
+/*
+ * Unit tests of ngx_http_intercom_webhook_payload.c: the streaming
+ * validator and field capture (whole bodies, byte by byte, random
+ * splits), its errors and offsets, value decoding, topics, and a
+ * differential check against jansson's json_loadb() on a corpus of
+ * valid and broken documents.
+ *
+ * usage: test_payload <directory of the sample payloads>
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <jansson.h>
+
+#include "ngx_http_intercom_webhook.h"
+
+
+#define MAX_VALUE  NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE
+
+#define T_MISSING  NGX_HTTP_INTERCOM_WEBHOOK_MISSING
+#define T_NULL     NGX_HTTP_INTERCOM_WEBHOOK_NULL
+#define T_STRING   NGX_HTTP_INTERCOM_WEBHOOK_STRING
+#define T_NUMBER   NGX_HTTP_INTERCOM_WEBHOOK_NUMBER
+#define T_TRUE     NGX_HTTP_INTERCOM_WEBHOOK_TRUE
+#define T_FALSE    NGX_HTTP_INTERCOM_WEBHOOK_FALSE
+#define T_OBJECT   NGX_HTTP_INTERCOM_WEBHOOK_OBJECT
+#define T_ARRAY    NGX_HTTP_INTERCOM_WEBHOOK_ARRAY
+#define T_TOO_LONG NGX_HTTP_INTERCOM_WEBHOOK_TOO_LONG
+
+#define CHECK(c, ...)  check((c) ? 1 : 0, __LINE__, __VA_ARGS__)
+
+/* the corpus: -DTEST_SEED=... -DTEST_DOCS=... for a longer run */
+#ifndef TEST_SEED
+#define TEST_SEED  0x9e3779b97f4a7c15ULL
+#endif
+#ifndef TEST_DOCS
+#define TEST_DOCS  4000
+#endif
+
+/* split modes */
+#define WHOLE      0
+#define BYTES      1
+#define RANDOM     2
+#define CHUNKS     3
+
+
+extern ngx_int_t  ngx_stubs_alloc_fail;
+
+
+typedef struct {
+    u_char      *data;
+    size_t       len;
+    size_t       size;
+} buf_t;
+
+
+typedef struct {
+    ngx_int_t    rc;
+    const char  *error;
+    off_t        offset;
+    buf_t        dump;
+} result_t;
+
+
+static ngx_uint_t   passed;
+static ngx_uint_t   failed;
+static uint64_t     rng = TEST_SEED;
+static ngx_pool_t  *pool;
+
+static ngx_http_intercom_webhook_fields_t  fields;
+static ngx_int_t                           slots[64];
+static ngx_http_intercom_webhook_value_t   values[64];
+
+
+/* the paths captured in every test */
+
+static const char  *paths[] = {
+    "topic",
+    "id",
+    "app_id",
+    "type",
+    "self",
+    "links",
+    "data",
+    "data.type",
+    "data.item",
+    "data.item.id",
+    "data.item.type",
+    "data.item.deleted",
+    "data.item.user.name",
+    "data.item.conversation_message.body",
+    "data.item.conversation_parts.conversation_parts",
+    "delivery_status",
+    "delivery_attempts",
+    "created_at",
+    "first_sent_at",
+    "a",
+    "a.b",
+    "a.b.c",
+    "b",
+    "k.a",
+    "k.k.k.k.k.k.k.k",
+    NULL
+};
+
+
+static void
+check(int ok, int line, const char *fmt, ...)
+{
+    va_list  args;
+
+    if (ok) {
+        passed++;
+        return;
+    }
+
+    failed++;
+
+    va_start(args, fmt);
+    fprintf(stderr, "FAIL test_payload.c:%d: ", line);
+    vfprintf(stderr, fmt, args);
+    fprintf(stderr, "\n");
+    va_end(args);
+}
+
+
+static uint64_t
+rnd(void)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+
+    return rng * 2685821657736338717ULL;
+}
+
+
+static size_t
+rnd_n(size_t n)
+{
+    return n ? (size_t) (rnd() % n) : 0;
+}
+
+
+static void
+buf_add(buf_t *b, const void *data, size_t len)
+{
+    if (len == 0) {
+        return;
+    }
+
+    if (b->len + len > b->size) {
+        b->size = (b->len + len) * 2 + 64;
+        b->data = realloc(b->data, b->size);
+        if (b->data == NULL) {
+            abort();
+        }
+    }
+
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+}
+
+
+static void
+buf_str(buf_t *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+
+static void
+buf_byte(buf_t *b, u_char c)
+{
+    buf_add(b, &c, 1);
+}
+
+
+static void
+buf_printf(buf_t *b, const char *fmt, ...)
+{
+    int      n;
+    char     tmp[256];
+    va_list  args;
+
+    va_start(args, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, args);
+    va_end(args);
+
+    buf_add(b, tmp, (size_t) n < sizeof(tmp) ? (size_t) n : sizeof(tmp) - 1);
+}
+
+
+static void
+setup_fields(void)
+{
+    ngx_str_t   path;
+    ngx_uint_t  i;
+
+    ngx_memzero(&fields, sizeof(fields));
+
+    for (i = 0; paths[i]; i++) {
+        path.data = (u_char *) paths[i];
+        path.len = strlen(paths[i]);
+
+        slots[i] = ngx_http_intercom_webhook_fields_add(&fields, &path, pool);
+
+        CHECK(slots[i] >= 0, "fields_add(\"%s\") = %d", paths[i],
+              (int) slots[i]);
+    }
+}
+
+
+static ngx_int_t
+slot_of(const char *path)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; paths[i]; i++) {
+        if (strcmp(paths[i], path) == 0) {
+            return slots[i];
+        }
+    }
+
+    abort();
+}
+
+
+static ngx_http_intercom_webhook_value_t *
+value_of(const char *path)
+{
+    return &values[slot_of(path)];
+}
+
+
+/*
+ * Feeds the body in pieces, each copied into its own buffer that is
+ * wiped and freed after the call, as a reused read buffer would be.
+ */
+
+static void
+run(const u_char *body, size_t len, int mode, result_t *res)
+{
+    u_char                              *piece;
+    size_t                               off, n;
+    ngx_int_t                            rc;
+    ngx_uint_t                           i;
+    ngx_http_intercom_webhook_parser_t   p;
+
+    res->dump.len = 0;
+
+    rc = ngx_http_intercom_webhook_parser_init(&p, &fields, values, pool);
+    if (rc != NGX_OK) {
+        res->rc = rc;
+        res->error = "init";
+        res->offset = 0;
+        return;
+    }
+
+    rc = NGX_AGAIN;
+
+    for (off = 0; off < len; off += n) {
+
+        switch (mode) {
+        case BYTES:
+            n = 1;
+            break;
+        case RANDOM:
+            n = 1 + rnd_n(rnd_n(2) ? 8 : 300);
+            break;
+        case CHUNKS:
+            n = 4096;
+            break;
+        default:
+            n = len;
+        }
+
+        if (n > len - off) {
+            n = len - off;
+        }
+
+        piece = malloc(n ? n : 1);
+        if (piece == NULL) {
+            abort();
+        }
+
+        memcpy(piece, body + off, n);
+
+        rc = ngx_http_intercom_webhook_parse(&p, piece, piece + n);
+
+        memset(piece, 0xa5, n);
+        free(piece);
+
+        if (rc != NGX_AGAIN) {
+            break;
+        }
+    }
+
+    if (rc == NGX_AGAIN) {
+        rc = ngx_http_intercom_webhook_parse_done(&p);
+    }
+
+    res->rc = rc;
+    res->error = (rc == NGX_OK) ? NULL : p.error;
+    res->offset = p.offset;
+
+    if (rc != NGX_OK) {
+        return;
+    }
+
+    for (i = 0; i < fields.nslots; i++) {
+        buf_printf(&res->dump, "%u:%d:%d:", (unsigned) i, (int) values[i].type,
+                   (int) values[i].escaped);
+        buf_add(&res->dump, values[i].raw.data, values[i].raw.len);
+        buf_str(&res->dump, "|");
+    }
+}
+
+
+static int
+same_result(result_t *a, result_t *b)
+{
+    if (a->rc != b->rc || a->offset != b->offset) {
+        return 0;
+    }
+
+    if (a->rc != NGX_OK) {
+        return strcmp(a->error, b->error) == 0;
+    }
+
+    return a->dump.len == b->dump.len
+           && memcmp(a->dump.data, b->dump.data, a->dump.len) == 0;
+}
+
+
+/* the value jansson has at a dot-separated path, or NULL */
+
+static json_t *
+dom_get(json_t *json, const char *path)
+{
+    char         key[128];
+    const char  *dot;
+
+    for ( ;; ) {
+        if (!json_is_object(json)) {
+            return NULL;
+        }
+
+        dot = strchr(path, '.');
+
+        if (dot == NULL) {
+            return json_object_get(json, path);
+        }
+
+        memcpy(key, path, dot - path);
+        key[dot - path] = '\0';
+
+        json = json_object_get(json, key);
+        path = dot + 1;
+    }
+}
+
+
+/* the captures must be what jansson's tree holds at each path */
+
+static int
+same_as_dom(json_t *root, const char *name)
+{
+    int                                 ok;
+    json_t                             *j, *n;
+    ngx_str_t                           text;
+    ngx_uint_t                          i;
+    json_error_t                        err;
+    ngx_http_intercom_webhook_value_t  *v;
+
+    ok = 1;
+
+    for (i = 0; paths[i]; i++) {
+        v = &values[slots[i]];
+        j = dom_get(root, paths[i]);
+
+        if (j == NULL) {
+            if (v->type != T_MISSING) {
+                fprintf(stderr, "%s: %s: %d, jansson has nothing\n", name,
+                        paths[i], (int) v->type);
+                ok = 0;
+            }
+
+            continue;
+        }
+
+        switch (json_typeof(j)) {
+
+        case JSON_OBJECT:
+            ok &= (v->type == T_OBJECT);
+            break;
+
+        case JSON_ARRAY:
+            ok &= (v->type == T_ARRAY);
+            break;
+
+        case JSON_TRUE:
+            ok &= (v->type == T_TRUE);
+            break;
+
+        case JSON_FALSE:
+            ok &= (v->type == T_FALSE);
+            break;
+
+        case JSON_NULL:
+            ok &= (v->type == T_NULL);
+            break;
+
+        case JSON_STRING:
+            if (v->type == T_TOO_LONG) {
+                break;
+            }
+
+            if (v->type != T_STRING
+                || ngx_http_intercom_webhook_value_string(v, &text, pool)
+                   != NGX_OK
+                || text.len != json_string_length(j)
+                || memcmp(text.data, json_string_value(j), text.len) != 0)
+            {
+                ok = 0;
+            }
+
+            break;
+
+        default: /* JSON_INTEGER, JSON_REAL */
+            if (v->type == T_TOO_LONG) {
+                break;
+            }
+
+            if (v->type != T_NUMBER) {
+                ok = 0;
+                break;
+            }
+
+            n = json_loadb((char *) v->raw.data, v->raw.len, JSON_DECODE_ANY,
+                           &err);
+
+            if (n == NULL || !json_equal(n, j)) {
+                ok = 0;
+            }
+
+            if (n) {
+                json_decref(n);
+            }
+        }
+
+        if (!ok) {
+            fprintf(stderr, "%s: %s differs from jansson (type %d)\n", name,
+                    paths[i], (int) v->type);
+            break;
+        }
+    }
+
+    return ok;
+}
+
+
+/* whole, byte by byte, in 4 KB chunks and randomly split: all the same */
+
+static void
+consistent(const u_char *body, size_t len, const char *name, result_t *whole)
+{
+    int       i, ok;
+    result_t  r;
+
+    ngx_memzero(&r, sizeof(r));
+
+    run(body, len, WHOLE, whole);
+
+    ok = 1;
+
+    run(body, len, BYTES, &r);
+    ok &= same_result(whole, &r);
+
+    run(body, len, CHUNKS, &r);
+    ok &= same_result(whole, &r);
+
+    for (i = 0; i < 3; i++) {
+        run(body, len, RANDOM, &r);
+        ok &= same_result(whole, &r);
+    }
+
+    CHECK(ok, "%s: pieces change the result (whole: %d %s at %d)", name,
+          (int) whole->rc, whole->error ? whole->error : "",
+          (int) whole->offset);
+
+    free(r.dump.data);
+}
+
+
+static u_char *
+read_file(const char *dir, const char *name, size_t *len)
+{
+    FILE    *f;
+    char     path[1024];
+    u_char  *data;
+    long     size;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "cannot open %s\n", path);
+        return NULL;
+    }
+
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+
+    data = malloc(size + 1);
+    if (data == NULL || fread(data, 1, size, f) != (size_t) size) {
+        abort();
+    }
+
+    fclose(f);
+
+    *len = size;
+
+    return data;
+}
+
+
+static int
+text_is(ngx_http_intercom_webhook_value_t *v, const char *expect)
+{
+    ngx_str_t  text;
+
+    if (ngx_http_intercom_webhook_value_text(v, &text, pool) != NGX_OK) {
+        return 0;
+    }
+
+    return text.len == strlen(expect)
+           && memcmp(text.data, expect, text.len) == 0;
+}
+
+
+static void
+test_samples(const char *dir)
+{
+    json_t        *root;
+    size_t         len;
+    u_char        *body;
+    result_t       res;
+    ngx_uint_t     i;
+    json_error_t   err;
+
+    static const char  *names[] = {
+        "ping.json",
+        "conversation.user.created.json",
+        "contact.user.created.json",
+        "contact.deleted.json",
+        "conversation.admin.replied.large.json",
+        NULL
+    };
+
+    static const char  *topics[] = {
+        "ping",
+        "conversation.user.created",
+        "contact.user.created",
+        "contact.deleted",
+        "conversation.admin.replied"
+    };
+
+    ngx_memzero(&res, sizeof(res));
+
+    for (i = 0; names[i]; i++) {
+        body = read_file(dir, names[i], &len);
+
+        CHECK(body != NULL, "%s: read", names[i]);
+
+        if (body == NULL) {
+            continue;
+        }
+
+        consistent(body, len, names[i], &res);
+
+        CHECK(res.rc == NGX_OK, "%s: %s at %d", names[i],
+              res.error ? res.error : "", (int) res.offset);
+        CHECK(res.offset == (off_t) len, "%s: offset %d", names[i],
+              (int) res.offset);
+
+        run(body, len, WHOLE, &res);
+
+        root = json_loadb((char *) body, len, 0, &err);
+
+        CHECK(root != NULL, "%s: jansson: %s", names[i], err.text);
+
+        if (root) {
+            CHECK(same_as_dom(root, names[i]), "%s: captures", names[i]);
+            json_decref(root);
+        }
+
+        CHECK(text_is(value_of("topic"), topics[i]), "%s: topic", names[i]);
+        CHECK(text_is(value_of("type"), "notification_event"), "%s: type",
+              names[i]);
+        CHECK(text_is(value_of("app_id"), "q3fz8k2m"), "%s: app_id",
+              names[i]);
+        CHECK(value_of("data")->type == T_OBJECT, "%s: data", names[i]);
+        CHECK(value_of("data.item")->type == T_OBJECT, "%s: data.item",
+              names[i]);
+        CHECK(value_of("links")->type == T_OBJECT, "%s: links", names[i]);
+        CHECK(value_of("self")->type == T_NULL, "%s: self", names[i]);
+        CHECK(text_is(value_of("delivery_attempts"), "1"),
+              "%s: delivery_attempts", names[i]);
+        CHECK(value_of("created_at")->type == T_NUMBER, "%s: created_at",
+              names[i]);
+
+        if (i == 0) {
+            CHECK(value_of("id")->type == T_NULL, "ping: id null");
+            CHECK(value_of("data.item.id")->type == T_MISSING,
+                  "ping: no item id");
+            CHECK(text_is(value_of("created_at"), "1764412800"),
+                  "ping: created_at");
+
+        } else {
+            CHECK(value_of("id")->type == T_STRING
+                  && value_of("id")->raw.len == 44, "%s: id", names[i]);
+            CHECK(value_of("data.item.id")->type == T_STRING,
+                  "%s: data.item.id", names[i]);
+        }
+
+        if (i < 2) {
+            CHECK(value_of("delivery_status")->type == T_NULL,
+                  "%s: delivery_status null", names[i]);
+
+        } else {
+            CHECK(text_is(value_of("delivery_status"), "pending"),
+                  "%s: delivery_status", names[i]);
+        }
+
+        if (i == 3) {
+            CHECK(value_of("data.item.deleted")->type == T_TRUE,
+                  "contact.deleted: deleted");
+            CHECK(text_is(value_of("data.item.deleted"), "true"),
+                  "contact.deleted: deleted text");
+            CHECK(text_is(value_of("data.item.id"),
+                          "69b1e2f40c1d2e3f4a5b6c7d"),
+                  "contact.deleted: item id");
+        }
+
+        if (i == 4) {
+            CHECK(text_is(value_of("data.item.user.name"),
+                          "\xc3\x85sa Lindqvist"), "large: user name");
+            CHECK(value_of("data.item.conversation_parts.conversation_parts")
+                  ->type == T_ARRAY, "large: parts array");
+            CHECK(text_is(value_of("data.item.id"), "87120044511"),
+                  "large: item id");
+        }
+
+        free(body);
+    }
+
+    free(res.dump.data);
+}
+
+
+typedef struct {
+    const char  *body;
+    size_t       len;         /* 0: strlen(body) */
+    const char  *error;
+    off_t        offset;
+} bad_t;
+
+
+static void
+test_invalid(void)
+{
+    int           nul;
+    size_t        len;
+    json_t       *json;
+    result_t      res;
+    ngx_uint_t    i;
+    json_error_t  err;
+
+    static const bad_t  bad[] = {
+        { "", 0, "empty body", 0 },
+        { "  \n\t\r", 0, "empty body", 5 },
+        { "[]", 0, "not an object", 0 },
+        { "  [{}]", 0, "not an object", 2 },
+        { "\"x\"", 0, "not an object", 0 },
+        { "1", 0, "not an object", 0 },
+        { "-1", 0, "not an object", 0 },
+        { "null", 0, "not an object", 0 },
+        { "true", 0, "not an object", 0 },
+        { "x", 0, "unexpected character", 0 },
+        { "\xef\xbb\xbf{}", 0, "unexpected character", 0 },
+        { "{", 0, "truncated", 1 },
+        { "{\"a\"", 0, "truncated", 4 },
+        { "{\"a\":", 0, "truncated", 5 },
+        { "{\"a\"", 0, "truncated", 4 },
+        { "{\"a", 0, "unterminated string", 3 },
+        { "{\"a\":\"x", 0, "unterminated string", 7 },
+        { "{\"a\":\"\\u12", 0, "unterminated string", 10 },
+        { "{\"a\":\"\\", 0, "unterminated string", 7 },
+        { "{\"a\":\"\xe2\x82", 0, "unterminated string", 8 },
+        { "{\"a\":1", 0, "truncated", 6 },
+        { "{\"a\":-", 0, "truncated", 6 },
+        { "{\"a\":nu", 0, "truncated", 7 },
+        { "{\"a\":[1", 0, "truncated", 7 },
+        { "{\"a\":{}", 0, "truncated", 7 },
+        { "{\"a\":1}x", 0, "garbage after the object", 7 },
+        { "{\"a\":1} {}", 0, "garbage after the object", 8 },
+        { "{\"a\":1}}", 0, "garbage after the object", 7 },
+        { "{}\x0c", 0, "garbage after the object", 2 },
+        { "{}\0", 3, "garbage after the object", 2 },
+        { "{\"a\":true\0}", 11, "unexpected character", 9 },
+        { "{\"a\":1\0}", 8, "unexpected character", 6 },
+        { "{\x0c}", 0, "unexpected character", 1 },
+        { "{\x0b}", 0, "unexpected character", 1 },
+        { "{\0}", 3, "unexpected character", 1 },
+        { "{,}", 0, "unexpected character", 1 },
+        { "{'a':1}", 0, "unexpected character", 1 },
+        { "{a:1}", 0, "unexpected character", 1 },
+        { "{\"a\":1,}", 0, "unexpected character", 7 },
+        { "{\"a\":[1,]}", 0, "unexpected character", 8 },
+        { "{\"a\":[,1]}", 0, "unexpected character", 6 },
+        { "{\"a\" 1}", 0, "unexpected character", 5 },
+        { "{\"a\"::1}", 0, "unexpected character", 5 },
+        { "{\"a\":1 2}", 0, "unexpected character", 7 },
+        { "{\"a\":1,\"b\"}", 0, "unexpected character", 10 },
+        { "{\"a\":[}", 0, "unexpected character", 6 },
+        { "{\"a\":{]}", 0, "unexpected character", 6 },
+        { "{\"a\":[1}", 0, "unexpected character", 7 },
+        { "{\"a\":{\"b\":1]}", 0, "unexpected character", 11 },
+        { "{\"a\":01}", 0, "invalid number", 6 },
+        { "{\"a\":00}", 0, "invalid number", 6 },
+        { "{\"a\":-01}", 0, "invalid number", 7 },
+        { "{\"a\":1.}", 0, "invalid number", 7 },
+        { "{\"a\":1.e5}", 0, "invalid number", 7 },
+        { "{\"a\":.5}", 0, "unexpected character", 5 },
+        { "{\"a\":+1}", 0, "unexpected character", 5 },
+        { "{\"a\":1e}", 0, "invalid number", 7 },
+        { "{\"a\":1E+}", 0, "invalid number", 8 },
+        { "{\"a\":1e-x}", 0, "invalid number", 8 },
+        { "{\"a\":-}", 0, "invalid number", 6 },
+        { "{\"a\":--1}", 0, "invalid number", 6 },
+        { "{\"a\":-a}", 0, "invalid number", 6 },
+        { "{\"a\":1.5.2}", 0, "unexpected character", 8 },
+        { "{\"a\":0x1}", 0, "unexpected character", 6 },
+        { "{\"a\":1e5e5}", 0, "unexpected character", 8 },
+        { "{\"a\":Infinity}", 0, "unexpected character", 5 },
+        { "{\"a\":NaN}", 0, "unexpected character", 5 },
+        { "{\"a\":tru}", 0, "unexpected character", 8 },
+        { "{\"a\":truex}", 0, "unexpected character", 9 },
+        { "{\"a\":nul}", 0, "unexpected character", 8 },
+        { "{\"a\":True}", 0, "unexpected character", 5 },
+        { "{\"a\":fals}", 0, "unexpected character", 9 },
+        { "{\"a\":nulll}", 0, "unexpected character", 9 },
+        { "{\"a\":\"\x01\"}", 0, "control character in a string", 6 },
+        { "{\"a\":\"\x1f\"}", 0, "control character in a string", 6 },
+        { "{\"a\":\"\t\"}", 0, "control character in a string", 6 },
+        { "{\"a\":\"\n\"}", 0, "control character in a string", 6 },
+        { "{\"a\":\"\0\"}", 9, "control character in a string", 6 },
+        { "{\"a\x0a\":1}", 0, "control character in a string", 3 },
+        { "{\"a\":\"0123456789abcdef\x01\"}", 0,
+          "control character in a string", 22 },
+        { "{\"a\":\"\\x\"}", 0, "invalid escape", 7 },
+        { "{\"a\":\"\\U0041\"}", 0, "invalid escape", 7 },
+        { "{\"a\":\"\\'\"}", 0, "invalid escape", 7 },
+        { "{\"a\":\"\\u12G4\"}", 0, "invalid escape", 10 },
+        { "{\"a\":\"\\u\"}", 0, "invalid escape", 8 },
+        { "{\"\\a\":1}", 0, "invalid escape", 3 },
+        { "{\"a\":\"\\u0000\"}", 0, "escaped NUL character", 11 },
+        { "{\"\\u0000\":1}", 0, "escaped NUL character", 7 },
+        { "{\"a\":\"\\ud800\"}", 0, "invalid surrogate pair", 12 },
+        { "{\"a\":\"\\udbff x\"}", 0, "invalid surrogate pair", 12 },
+        { "{\"a\":\"\\udc00\"}", 0, "invalid surrogate pair", 11 },
+        { "{\"a\":\"\\uDFFF\"}", 0, "invalid surrogate pair", 11 },
+        { "{\"a\":\"\\ud800\\u0041\"}", 0, "invalid surrogate pair", 17 },
+        { "{\"a\":\"\\ud800\\ud800\"}", 0, "invalid surrogate pair", 17 },
+        { "{\"a\":\"\\ud800\\ue000\"}", 0, "invalid surrogate pair", 17 },
+        { "{\"a\":\"\\ud800\\n\"}", 0, "invalid surrogate pair", 13 },
+        { "{\"a\":\"\\ud800\\\"}", 0, "invalid surrogate pair", 13 },
+        { "{\"\\udc01\":1}", 0, "invalid surrogate pair", 7 },
+        { "{\"a\":\"\xc0\x80\"}", 0, "invalid UTF-8", 6 },
+        { "{\"a\":\"\xc1\xbf\"}", 0, "invalid UTF-8", 6 },
+        { "{\"a\":\"\xe0\x9f\xbf\"}", 0, "invalid UTF-8", 7 },
+        { "{\"a\":\"\xe0\x80\x80\"}", 0, "invalid UTF-8", 7 },
+        { "{\"a\":\"\xed\xa0\x80\"}", 0, "invalid UTF-8", 7 },
+        { "{\"a\":\"\xed\xbf\xbf\"}", 0, "invalid UTF-8", 7 },
+        { "{\"a\":\"\xf0\x8f\xbf\xbf\"}", 0, "invalid UTF-8", 7 },
+        { "{\"a\":\"\xf4\x90\x80\x80\"}", 0, "invalid UTF-8", 7 },
+        { "{\"a\":\"\xf5\x80\x80\x80\"}", 0, "invalid UTF-8", 6 },
+        { "{\"a\":\"\xf8\x88\x80\x80\x80\"}", 0, "invalid UTF-8", 6 },
+        { "{\"a\":\"\xfe\"}", 0, "invalid UTF-8", 6 },
+        { "{\"a\":\"\xff\"}", 0, "invalid UTF-8", 6 },
+        { "{\"a\":\"\x80\"}", 0, "invalid UTF-8", 6 },
+        { "{\"a\":\"\xbf\"}", 0, "invalid UTF-8", 6 },
+        { "{\"a\":\"\xc3\"}", 0, "invalid UTF-8", 7 },
+        { "{\"a\":\"\xc3\xc3\xa9\"}", 0, "invalid UTF-8", 7 },
+        { "{\"a\":\"\xe2\x82\"}", 0, "invalid UTF-8", 8 },
+        { "{\"a\":\"\xe2\x82\x41\"}", 0, "invalid UTF-8", 8 },
+        { "{\"a\":\"\xf0\x9f\x98\"}", 0, "invalid UTF-8", 9 },
+        { "{\"a\":\"\xf0\x9f\x98\xc0\"}", 0, "invalid UTF-8", 9 },
+        { "{\"a\":\"abcdefgh\xe9t\xe9\"}", 0, "invalid UTF-8", 15 },
+        { "{\"\xe9\":1}", 0, "invalid UTF-8", 3 },
+        { "{\"a\":1\xc3\xa9}", 0, "unexpected character", 6 },
+        { "{\"a\":1e309}", 0, "number out of range", 10 },
+        { "{\"a\":-1e309}", 0, "number out of range", 11 },
+        { "{\"a\":1.8e308}", 0, "number out of range", 12 },
+        { "{\"a\":17976931348623159e292}", 0, "number out of range", 26 },
+        { "{\"a\":0.1e310}", 0, "number out of range", 12 },
+        { "{\"a\":1e999999999999999999}", 0, "number out of range", 25 },
+        { "{\"a\":9223372036854775808}", 0, "number out of range", 24 },
+        { "{\"a\":-9223372036854775809}", 0, "number out of range", 25 },
+        { "{\"a\":10000000000000000000}", 0, "number out of range", 25 },
+        { "{\"a\":[99999999999999999999999]}", 0, "number out of range", 29 },
+        { "{\"a\":1797693134862315807937289714053034150799341327100378269361"
+          "737789804449682927647509466490179775872070963302864166928879109465"
+          "555478519404026306574886715058206819089020007083836762738548458177"
+          "115317644757302700698555713669596228429148198608349364752927190741"
+          "68444365510704342711559699508093042880177904174497792}", 0,
+          "number out of range", 314 },
+        { "{\"a\":0.1797693134862315807937289714053034150799341327100378269361"
+          "737789804449682927647509466490179775872070963302864166928879109465"
+          "555478519404026306574886715058206819089020007083836762738548458177"
+          "115317644757302700698555713669596228429148198608349364752927190741"
+          "6844436551070434271155969950809304288017790417449779200000000001e3"
+          "09}", 0, "number out of range", 331 },
+        { NULL, 0, NULL, 0 }
+    };
+
+    static const char  *good[] = {
+        "{}",
+        " \n{ } \n\r\t ",
+        "{\"a\":9223372036854775807}",
+        "{\"a\":-9223372036854775808}",
+        "{\"a\":922337203685477580}",
+        "{\"a\":1e308}",
+        "{\"a\":1.7976931348623157e308}",
+        "{\"a\":1.7976931348623158e308}",
+        "{\"a\":179769313486231580793728971405303415079934132710037826936173"
+        "778980444968292764750946649017977587207096330286416692887910946555"
+        "547851940402630657488671505820681908902000708383676273854845817711"
+        "531764475730270069855571366959622842914819860834936475292719074168"
+        "444365510704342711559699508093042880177904174497791.9}",
+        "{\"a\":179769313486231580793728971405303415079934132710037826936173"
+        "778980444968292764750946649017977587207096330286416692887910946555"
+        "547851940402630657488671505820681908902000708383676273854845817711"
+        "531764475730270069855571366959622842914819860834936475292719074168"
+        "444365510704342711559699508093042880177904174497791.99999999999999"
+        "999999999999999999999999999999999999999999999999999999999999999e0}",
+        "{\"a\":1e-99999}",
+        "{\"a\":0.000000000000000000000000000000000001e340}",
+        "{\"a\":0e99999}",
+        "{\"a\":-0.0e-0}",
+        "{\"a\":-0}",
+        "{\"a\":1E+2,\"b\":1e-2,\"c\":1.25E2}",
+        "{\"a\":\"\x7f\"}",
+        "{\"a\":\"\\ud800\\udc00\\udbff\\udfff\"}",
+        "{\"a\":\"\\u0001\\u001f\\u007f\\uFFFF\\uffff\"}",
+        "{\"a\":\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\"}",
+        "{\"a\":\"\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\xed\x9f\xbf\xee\x80\x80\"}",
+        "{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+        "{\"\":\"\",\"\":{}}",
+        "{\"a\":[[],{},[{}],{\"a\":[]}],\"b\":[true,false,null,0,\"\"]}",
+        "{\"a\" : 1 ,\n \"b\"\t:\r[ 1 , 2 ] }\n",
+        NULL
+    };
+
+    ngx_memzero(&res, sizeof(res));
+
+    for (i = 0; bad[i].body; i++) {
+        len = bad[i].len ? bad[i].len : strlen(bad[i].body);
+
+        consistent((u_char *) bad[i].body, len, bad[i].body, &res);
+
+        CHECK(res.rc == NGX_ERROR
+              && strcmp(res.error, bad[i].error) == 0
+              && res.offset == bad[i].offset,
+              "bad #%u: \"%s\": %d \"%s\" at %d, expected \"%s\" at %d",
+              (unsigned) i, bad[i].body, (int) res.rc,
+              res.error ? res.error : "", (int) res.offset, bad[i].error,
+              (int) bad[i].offset);
+
+        json = json_loadb(bad[i].body, len, 0, &err);
+
+        /* see differ() about NUL bytes */
+        nul = res.offset > 0 && (size_t) res.offset < len
+              && bad[i].body[res.offset] == '\0'
+              && isalnum((u_char) bad[i].body[res.offset - 1]);
+
+        CHECK(json == NULL || !json_is_object(json) || nul,
+              "bad #%u: jansson accepts \"%s\"", (unsigned) i, bad[i].body);
+
+        if (json) {
+            json_decref(json);
+        }
+    }
+
+    for (i = 0; good[i]; i++) {
+        len = strlen(good[i]);
+
+        consistent((u_char *) good[i], len, good[i], &res);
+
+        CHECK(res.rc == NGX_OK, "good #%u: \"%s\": %s at %d", (unsigned) i,
+              good[i], res.error ? res.error : "", (int) res.offset);
+
+        json = json_loadb(good[i], len, 0, &err);
+
+        CHECK(json != NULL, "good #%u: jansson: %s", (unsigned) i, err.text);
+
+        if (json) {
+            json_decref(json);
+        }
+    }
+
+    free(res.dump.data);
+}
+
+
+static void
+test_depth(void)
+{
+    buf_t       b;
+    size_t      i;
+    result_t    res;
+
+    ngx_memzero(&b, sizeof(b));
+    ngx_memzero(&res, sizeof(res));
+
+    /* the root object and 511 arrays: the limit */
+
+    buf_str(&b, "{\"a\":");
+    for (i = 1; i < NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH; i++) {
+        buf_str(&b, "[");
+    }
+    for (i = 1; i < NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH; i++) {
+        buf_str(&b, "]");
+    }
+    buf_str(&b, "}");
+
+    consistent(b.data, b.len, "depth 512", &res);
+    CHECK(res.rc == NGX_OK, "depth 512: %s", res.error ? res.error : "");
+
+    b.len = 0;
+    buf_str(&b, "{\"a\":");
+    for (i = 0; i < NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH; i++) {
+        buf_str(&b, "[");
+    }
+    for (i = 0; i < NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH; i++) {
+        buf_str(&b, "]");
+    }
+    buf_str(&b, "}");
+
+    consistent(b.data, b.len, "depth 513", &res);
+    CHECK(res.rc == NGX_ERROR
+          && strcmp(res.error, "too deeply nested") == 0
+          && res.offset == 5 + NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH - 1,
+          "depth 513: %s at %d", res.error ? res.error : "",
+          (int) res.offset);
+
+    /* objects deeper than any path, on and off the tree */
+
+    b.len = 0;
+    for (i = 0; i < 200; i++) {
+        buf_str(&b, (i % 2) ? "{\"k\":[" : "{\"k\":{\"a\":1,\"k\":");
+    }
+    buf_str(&b, "1");
+    for (i = 200; i-- > 0; /* void */) {
+        buf_str(&b, (i % 2) ? "]}" : "}}");
+    }
+
+    consistent(b.data, b.len, "deep k", &res);
+    CHECK(res.rc == NGX_OK, "deep k: %s", res.error ? res.error : "");
+    CHECK(value_of("k.a")->type == T_NUMBER, "deep k: k.a");
+    CHECK(value_of("k.k.k.k.k.k.k.k")->type == T_MISSING, "deep k: path");
+
+    b.len = 0;
+    for (i = 0; i < 9; i++) {
+        buf_str(&b, "{\"k\":");
+    }
+    buf_str(&b, "\"deep\"");
+    for (i = 0; i < 9; i++) {
+        buf_str(&b, "}");
+    }
+
+    consistent(b.data, b.len, "k^8", &res);
+    CHECK(res.rc == NGX_OK, "k^8: %s", res.error ? res.error : "");
+    CHECK(value_of("k.k.k.k.k.k.k.k")->type == T_OBJECT, "k^8: object");
+
+    b.len = 0;
+    for (i = 0; i < 8; i++) {
+        buf_str(&b, "{\"k\":");
+    }
+    buf_str(&b, "\"deep\"");
+    for (i = 0; i < 8; i++) {
+        buf_str(&b, "}");
+    }
+
+    consistent(b.data, b.len, "k^8 string", &res);
+    CHECK(res.rc == NGX_OK, "k^8 string: %s", res.error ? res.error : "");
+    CHECK(text_is(value_of("k.k.k.k.k.k.k.k"), "deep"), "k^8: string");
+
+    free(b.data);
+    free(res.dump.data);
+}
+
+
+static int
+string_is(const char *path, const char *expect, size_t len)
+{
+    ngx_str_t  text;
+
+    if (ngx_http_intercom_webhook_value_string(value_of(path), &text, pool)
+        != NGX_OK)
+    {
+        return 0;
+    }
+
+    return text.len == len && memcmp(text.data, expect, len) == 0;
+}
+
+
+static int
+raw_is(const char *path, ngx_uint_t type, const char *raw)
+{
+    ngx_http_intercom_webhook_value_t  *v;
+
+    v = value_of(path);
+
+    return v->type == type
+           && v->raw.len == strlen(raw)
+           && memcmp(v->raw.data, raw, v->raw.len) == 0;
+}
+
+
+static int
+parse_ok(const char *body, const char *name)
+{
+    result_t  res;
+
+    ngx_memzero(&res, sizeof(res));
+
+    consistent((u_char *) body, strlen(body), name, &res);
+
+    CHECK(res.rc == NGX_OK, "%s: %s at %d", name, res.error ? res.error : "",
+          (int) res.offset);
+
+    free(res.dump.data);
+
+    /* the values of the last run, a random split: as the whole one */
+
+    return res.rc == NGX_OK;
+}
+
+
+static void
+test_captures(void)
+{
+    buf_t       b;
+    size_t      i, start;
+    ngx_str_t   text;
+    result_t    res;
+
+    ngx_memzero(&b, sizeof(b));
+    ngx_memzero(&res, sizeof(res));
+
+    /* escapes in keys: matched by the decoded key */
+
+    if (parse_ok("{\"to\\u0070ic\":\"ping\"}", "escaped key")) {
+        CHECK(raw_is("topic", T_STRING, "\"ping\"")
+              && !value_of("topic")->escaped, "escaped key: topic");
+    }
+
+    if (parse_ok("{\"\\u0074\\u006F\\u0070\\u0069\\u0063\":1}", "all \\u")) {
+        CHECK(raw_is("topic", T_NUMBER, "1"), "all \\u: topic");
+    }
+
+    if (parse_ok("{\"d\\u0061ta\":{\"it\\u0065m\":{\"\\u0069d\":\"5\"}}}",
+                 "escaped path"))
+    {
+        CHECK(raw_is("data.item.id", T_STRING, "\"5\""), "escaped path: id");
+        CHECK(value_of("data")->type == T_OBJECT, "escaped path: data");
+    }
+
+    if (parse_ok("{\"top\\\"ic\":1,\"topi\":3,\"topicc\":4,\"Topic\":5}",
+                 "near keys"))
+    {
+        CHECK(value_of("topic")->type == T_MISSING, "near keys: none");
+    }
+
+    /* escapes in values */
+
+    if (parse_ok("{\"topic\":\"a\\/b\"}", "escaped value")) {
+        CHECK(raw_is("topic", T_STRING, "\"a\\/b\"")
+              && value_of("topic")->escaped, "escaped value: raw");
+        CHECK(string_is("topic", "a/b", 3), "escaped value: decoded");
+        CHECK(text_is(value_of("topic"), "a/b"), "escaped value: text");
+    }
+
+    if (parse_ok("{\"topic\":\"\\ud83d\\ude00 \\u00e9\"}", "surrogates")) {
+        CHECK(string_is("topic", "\xf0\x9f\x98\x80 \xc3\xa9", 7),
+              "surrogates: decoded");
+        CHECK(text_is(value_of("topic"), "\xf0\x9f\x98\x80 \xc3\xa9"),
+              "surrogates: text");
+    }
+
+    if (parse_ok("{\"topic\":\"a\\nb\",\"id\":\"\\u007f\",\"type\":\"\x7f\","
+                 "\"app_id\":\"\\t\",\"a\":\"\\\"\\\\\"}", "unsafe"))
+    {
+        CHECK(string_is("topic", "a\nb", 3), "unsafe: decoded \\n");
+        CHECK(!text_is(value_of("topic"), "a\nb"), "unsafe: \\n text");
+        CHECK(ngx_http_intercom_webhook_value_text(value_of("id"), &text,
+                                                   pool)
+              == NGX_DECLINED, "unsafe: \\u007f");
+        CHECK(ngx_http_intercom_webhook_value_text(value_of("type"), &text,
+                                                   pool)
+              == NGX_DECLINED, "unsafe: raw 0x7f");
+        CHECK(ngx_http_intercom_webhook_value_text(value_of("app_id"), &text,
+                                                   pool)
+              == NGX_DECLINED, "unsafe: \\t");
+        CHECK(text_is(value_of("a"), "\"\\"), "unsafe: quote, backslash");
+    }
+
+    if (parse_ok("{\"topic\":\"\",\"id\":\"\\/\"}", "empty strings")) {
+        CHECK(text_is(value_of("topic"), ""), "empty: text");
+        CHECK(string_is("id", "/", 1), "empty: escaped");
+    }
+
+    /* scalars */
+
+    if (parse_ok("{\"topic\":-12.5e+3,\"id\":true,\"type\":false,"
+                 "\"app_id\":null,\"a\":{},\"b\":[],\"self\":0}", "scalars"))
+    {
+        CHECK(raw_is("topic", T_NUMBER, "-12.5e+3"), "scalars: number");
+        CHECK(text_is(value_of("topic"), "-12.5e+3"), "scalars: number text");
+        CHECK(ngx_http_intercom_webhook_value_string(value_of("topic"), &text,
+                                                     pool)
+              == NGX_DECLINED, "scalars: number is not a string");
+        CHECK(value_of("id")->type == T_TRUE
+              && text_is(value_of("id"), "true"), "scalars: true");
+        CHECK(value_of("type")->type == T_FALSE
+              && text_is(value_of("type"), "false"), "scalars: false");
+        CHECK(value_of("app_id")->type == T_NULL
+              && ngx_http_intercom_webhook_value_text(value_of("app_id"),
+                                                      &text, pool)
+                 == NGX_DECLINED, "scalars: null");
+        CHECK(value_of("a")->type == T_OBJECT
+              && ngx_http_intercom_webhook_value_text(value_of("a"), &text,
+                                                      pool)
+                 == NGX_DECLINED, "scalars: object");
+        CHECK(value_of("b")->type == T_ARRAY
+              && ngx_http_intercom_webhook_value_text(value_of("b"), &text,
+                                                      pool)
+                 == NGX_DECLINED, "scalars: array");
+        CHECK(text_is(value_of("self"), "0"), "scalars: zero");
+        CHECK(ngx_http_intercom_webhook_value_text(value_of("links"), &text,
+                                                   pool)
+              == NGX_DECLINED, "scalars: missing");
+        CHECK(value_of("a.b")->type == T_MISSING, "scalars: a.b");
+    }
+
+    /* duplicate keys: the last one wins, with what lies below it */
+
+    if (parse_ok("{\"topic\":\"x\",\"topic\":\"y\"}", "dup")) {
+        CHECK(raw_is("topic", T_STRING, "\"y\""), "dup: last");
+    }
+
+    if (parse_ok("{\"topic\":\"x\",\"topic\":null}", "dup null")) {
+        CHECK(value_of("topic")->type == T_NULL, "dup null: last");
+    }
+
+    if (parse_ok("{\"data\":{\"item\":{\"id\":\"1\"}},\"data\":{}}",
+                 "dup object"))
+    {
+        CHECK(value_of("data")->type == T_OBJECT, "dup object: data");
+        CHECK(value_of("data.item")->type == T_MISSING, "dup object: item");
+        CHECK(value_of("data.item.id")->type == T_MISSING, "dup object: id");
+    }
+
+    if (parse_ok("{\"data\":{\"item\":{\"id\":\"1\"}},\"data\":5}",
+                 "dup scalar"))
+    {
+        CHECK(raw_is("data", T_NUMBER, "5"), "dup scalar: data");
+        CHECK(value_of("data.item.id")->type == T_MISSING, "dup scalar: id");
+    }
+
+    if (parse_ok("{\"data\":5,\"data\":{\"item\":{\"id\":7,\"id\":8}}}",
+                 "dup then object"))
+    {
+        CHECK(value_of("data")->type == T_OBJECT, "dup then object: data");
+        CHECK(raw_is("data.item.id", T_NUMBER, "8"), "dup then object: id");
+    }
+
+    if (parse_ok("{\"data\":{\"item\":{\"id\":1},\"item\":{\"type\":\"t\"}}}",
+                 "dup inner"))
+    {
+        CHECK(value_of("data.item.id")->type == T_MISSING, "dup inner: id");
+        CHECK(raw_is("data.item.type", T_STRING, "\"t\""), "dup inner: type");
+    }
+
+    /* only the paths: not nested keys of the same name, nor arrays */
+
+    if (parse_ok("{\"x\":{\"topic\":\"no\"},\"topic\":\"yes\",\"l\":"
+                 "[{\"topic\":\"no\"}]}", "nested"))
+    {
+        CHECK(raw_is("topic", T_STRING, "\"yes\""), "nested: topic");
+    }
+
+    if (parse_ok("{\"data\":[{\"item\":{\"id\":1}}]}", "array")) {
+        CHECK(value_of("data")->type == T_ARRAY, "array: data");
+        CHECK(value_of("data.item.id")->type == T_MISSING, "array: id");
+    }
+
+    if (parse_ok("{\"a\":{\"b\":{\"c\":[1,2]}}}", "a.b.c")) {
+        CHECK(value_of("a")->type == T_OBJECT
+              && value_of("a.b")->type == T_OBJECT
+              && value_of("a.b.c")->type == T_ARRAY, "a.b.c: types");
+    }
+
+    /* long keys: off the tree, still checked */
+
+    b.len = 0;
+    buf_str(&b, "{\"");
+    for (i = 0; i < 1000; i++) {
+        buf_str(&b, (i % 7) ? "t" : "\\u0074");
+    }
+    buf_str(&b, "\":1,\"topic\":2}");
+    buf_byte(&b, '\0');
+
+    if (parse_ok((char *) b.data, "long key")) {
+        CHECK(raw_is("topic", T_NUMBER, "2"), "long key: topic");
+    }
+
+    /* too long values */
+
+    for (i = MAX_VALUE - 3; i <= MAX_VALUE + 1; i++) {
+        b.len = 0;
+        buf_str(&b, "{\"topic\":");
+        start = b.len;
+        buf_str(&b, "\"");
+        while (b.len - start < i - 1) {
+            buf_str(&b, (b.len % 5 || b.len - start + 2 > i - 1)
+                        ? "x" : "\xc3\xa9");
+        }
+        buf_str(&b, "\",\"id\":");
+        start = b.len;
+        buf_str(&b, "0.");
+        while (b.len - start < i) {
+            buf_str(&b, "1");
+        }
+        buf_str(&b, ",\"type\":\"ok\"}");
+        buf_byte(&b, '\0');
+
+        if (parse_ok((char *) b.data, "long value")) {
+            if (i <= MAX_VALUE) {
+                CHECK(value_of("topic")->type == T_STRING
+                      && value_of("topic")->raw.len == i,
+                      "long value %u: string", (unsigned) i);
+                CHECK(value_of("id")->type == T_NUMBER
+                      && value_of("id")->raw.len == i,
+                      "long value %u: number", (unsigned) i);
+
+            } else {
+                CHECK(value_of("topic")->type == T_TOO_LONG,
+                      "long value %u: too long string", (unsigned) i);
+                CHECK(value_of("id")->type == T_TOO_LONG,
+                      "long value %u: too long number", (unsigned) i);
+                CHECK(ngx_http_intercom_webhook_value_text(value_of("topic"),
+                                                           &text, pool)
+                      == NGX_DECLINED, "too long: text");
+            }
+
+            CHECK(raw_is("type", T_STRING, "\"ok\""), "long value: after");
+        }
+    }
+
+    /* a too long value is still validated */
+
+    b.len = 0;
+    buf_str(&b, "{\"topic\":\"");
+    for (i = 0; i < 3000; i++) {
+        buf_str(&b, "x");
+    }
+    buf_str(&b, "\\q\"}");
+
+    consistent(b.data, b.len, "too long, invalid", &res);
+    CHECK(res.rc == NGX_ERROR && strcmp(res.error, "invalid escape") == 0
+          && res.offset == 3011, "too long, invalid: %s at %d",
+          res.error ? res.error : "", (int) res.offset);
+
+    /* a body in one piece, then nothing: the captures stay */
+
+    if (parse_ok("{\"topic\":\"conversation.user.created\"}", "topic")) {
+        CHECK(string_is("topic", "conversation.user.created", 25),
+              "topic: string");
+    }
+
+    free(b.data);
+    free(res.dump.data);
+}
+
+
+static void
+test_memory(void)
+{
+    ngx_int_t                            rc;
+    ngx_str_t                            text;
+    const char                          *body;
+    ngx_http_intercom_webhook_value_t    v;
+    ngx_http_intercom_webhook_parser_t   p;
+
+    body = "{\"topic\":\"ping\"}";
+
+    ngx_stubs_alloc_fail = 0;
+    rc = ngx_http_intercom_webhook_parser_init(&p, &fields, values, pool);
+    ngx_stubs_alloc_fail = -1;
+
+    CHECK(rc == NGX_ERROR, "nomem: init");
+
+    rc = ngx_http_intercom_webhook_parser_init(&p, &fields, values, pool);
+    CHECK(rc == NGX_OK, "init");
+
+    ngx_stubs_alloc_fail = 0;
+    rc = ngx_http_intercom_webhook_parse(&p, (u_char *) body,
+                                         (u_char *) body + strlen(body));
+    ngx_stubs_alloc_fail = -1;
+
+    CHECK(rc == NGX_ERROR && strcmp(p.error, "out of memory") == 0
+          && p.offset == 15, "nomem: parse: %d %s", (int) rc,
+          p.error ? p.error : "");
+    CHECK(ngx_http_intercom_webhook_parse_done(&p) == NGX_ERROR,
+          "nomem: done after error");
+    CHECK(ngx_http_intercom_webhook_parse(&p, (u_char *) body,
+                                          (u_char *) body + 1)
+          == NGX_ERROR, "nomem: parse after error");
+
+    v.type = T_STRING;
+    v.escaped = 1;
+    ngx_str_set(&v.raw, "\"\\n\"");
+
+    ngx_stubs_alloc_fail = 0;
+    rc = ngx_http_intercom_webhook_value_string(&v, &text, pool);
+    ngx_stubs_alloc_fail = -1;
+
+    CHECK(rc == NGX_ERROR, "nomem: value_string");
+
+    ngx_stubs_alloc_fail = 0;
+    rc = ngx_http_intercom_webhook_value_text(&v, &text, pool);
+    ngx_stubs_alloc_fail = -1;
+
+    CHECK(rc == NGX_ERROR, "nomem: value_text");
+
+    /* no fields at all: a pure validator */
+
+    rc = ngx_http_intercom_webhook_parser_init(&p, NULL, NULL, pool);
+    CHECK(rc == NGX_OK, "no fields: init");
+
+    rc = ngx_http_intercom_webhook_parse(&p, (u_char *) body,
+                                         (u_char *) body + strlen(body));
+    CHECK(rc == NGX_AGAIN && ngx_http_intercom_webhook_parse_done(&p)
+                             == NGX_OK, "no fields: parse");
+}
+
+
+static void
+test_fields(void)
+{
+    ngx_int_t                            s1, s2;
+    ngx_str_t                            path;
+    ngx_uint_t                           i;
+    ngx_http_intercom_webhook_fields_t   f;
+
+    static char  key64[] = "a."
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    static char  key65[] = "a."
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    static const char  *bad[] = {
+        "",
+        ".",
+        "a.",
+        ".a",
+        "a..b",
+        "a.b.c.d.e.f.g.h.i",
+        "a\x01",
+        "a\x7f",
+        "\xc3\xa9",
+        key65,
+        NULL
+    };
+
+    static const char  *good[] = {
+        "a.b.c.d.e.f.g.h",
+        key64,
+        "with space",
+        "x-y_z!~",
+        NULL
+    };
+
+    CHECK(strlen(key64) == 2 + NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY
+          && strlen(key65) == 3 + NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY,
+          "key lengths");
+
+    ngx_memzero(&f, sizeof(f));
+
+    for (i = 0; bad[i]; i++) {
+        path.data = (u_char *) bad[i];
+        path.len = strlen(bad[i]);
+
+        CHECK(ngx_http_intercom_webhook_fields_add(&f, &path, pool)
+              == NGX_DECLINED, "fields_add(\"%s\") is invalid", bad[i]);
+    }
+
+    CHECK(f.nslots == 0 && f.root.children.nelts == 0,
+          "invalid paths add nothing");
+
+    for (i = 0; good[i]; i++) {
+        path.data = (u_char *) good[i];
+        path.len = strlen(good[i]);
+
+        CHECK(ngx_http_intercom_webhook_fields_add(&f, &path, pool)
+              == (ngx_int_t) i, "fields_add(\"%s\")", good[i]);
+    }
+
+    ngx_str_set(&path, "data.item.id");
+    s1 = ngx_http_intercom_webhook_fields_add(&f, &path, pool);
+    ngx_str_set(&path, "data");
+    s2 = ngx_http_intercom_webhook_fields_add(&f, &path, pool);
+
+    CHECK(s1 == 4 && s2 == 5, "prefix path: %d %d", (int) s1, (int) s2);
+
+    ngx_str_set(&path, "data.item.id");
+    CHECK(ngx_http_intercom_webhook_fields_add(&f, &path, pool) == s1,
+          "same path, same slot");
+    ngx_str_set(&path, "data");
+    CHECK(ngx_http_intercom_webhook_fields_add(&f, &path, pool) == s2,
+          "same prefix, same slot");
+    CHECK(f.nslots == 6, "nslots %u", (unsigned) f.nslots);
+
+    ngx_stubs_alloc_fail = 0;
+    ngx_str_set(&path, "new.path");
+    CHECK(ngx_http_intercom_webhook_fields_add(&f, &path, pool) == NGX_ERROR,
+          "fields_add: no memory");
+    ngx_stubs_alloc_fail = -1;
+
+    /* the setup used "data" and "data.item.id" too */
+
+    CHECK(slot_of("data") != slot_of("data.item.id")
+          && slot_of("data.item") != slot_of("data"), "setup slots");
+}
+
+
+static void
+test_topics(void)
+{
+    ngx_str_t                           s;
+    ngx_uint_t                          i;
+    ngx_array_t                        *a;
+    ngx_http_intercom_webhook_topic_t   t, *tp;
+
+    static const char  *valid[] = {
+        "ping",
+        "a",
+        "_",
+        "conversation.user.created",
+        "conversation_part.redacted",
+        "contact.deleted",
+        "a.b.c.d.e.f",
+        "x____.y_",
+        NULL
+    };
+
+    static const char  *invalid[] = {
+        "",
+        ".",
+        "Conversation.x",
+        "conversation.User",
+        "a..b",
+        ".a",
+        "a.",
+        "a b",
+        "a-b",
+        "a1",
+        "*",
+        "a.*",
+        "ping\n",
+        "p\xc3\xa9ng",
+        NULL
+    };
+
+    for (i = 0; valid[i]; i++) {
+        s.data = (u_char *) valid[i];
+        s.len = strlen(valid[i]);
+
+        CHECK(ngx_http_intercom_webhook_valid_topic(&s) == NGX_OK,
+              "valid topic \"%s\"", valid[i]);
+    }
+
+    for (i = 0; invalid[i]; i++) {
+        s.data = (u_char *) invalid[i];
+        s.len = strlen(invalid[i]);
+
+        CHECK(ngx_http_intercom_webhook_valid_topic(&s) == NGX_DECLINED,
+              "invalid topic \"%s\"", invalid[i]);
+    }
+
+    s.data = malloc(NGX_HTTP_INTERCOM_WEBHOOK_MAX_TOPIC + 1);
+    if (s.data == NULL) {
+        abort();
+    }
+
+    memset(s.data, 'a', NGX_HTTP_INTERCOM_WEBHOOK_MAX_TOPIC + 1);
+
+    s.len = NGX_HTTP_INTERCOM_WEBHOOK_MAX_TOPIC;
+    CHECK(ngx_http_intercom_webhook_valid_topic(&s) == NGX_OK,
+          "topic of the maximum length");
+
+    s.len++;
+    CHECK(ngx_http_intercom_webhook_valid_topic(&s) == NGX_DECLINED,
+          "topic too long");
+
+    free(s.data);
+
+    /* patterns */
+
+    ngx_str_set(&s, "*");
+    CHECK(ngx_http_intercom_webhook_topic_pattern(&s, &t) == NGX_OK
+          && t.any && !t.prefix, "pattern *");
+
+    ngx_str_set(&s, "conversation.*");
+    CHECK(ngx_http_intercom_webhook_topic_pattern(&s, &t) == NGX_OK
+          && t.prefix && !t.any && t.name.len == 13
+          && memcmp(t.name.data, "conversation.", 13) == 0,
+          "pattern conversation.*");
+
+    ngx_str_set(&s, "conversation.user.*");
+    CHECK(ngx_http_intercom_webhook_topic_pattern(&s, &t) == NGX_OK
+          && t.prefix, "pattern conversation.user.*");
+
+    ngx_str_set(&s, "ping");
+    CHECK(ngx_http_intercom_webhook_topic_pattern(&s, &t) == NGX_OK
+          && !t.prefix && !t.any && t.name.len == 4, "pattern ping");
+
+    {
+        static const char  *bad[] = {
+            "", "**", ".*", "*.*", "a.**", "a*", "conversation*", "a.b*",
+            "A.*", "a..*", "a.*.b", "*.a", "a.*.*", "a b", NULL
+        };
+
+        for (i = 0; bad[i]; i++) {
+            s.data = (u_char *) bad[i];
+            s.len = strlen(bad[i]);
+
+            CHECK(ngx_http_intercom_webhook_topic_pattern(&s, &t)
+                  == NGX_DECLINED, "pattern \"%s\" is invalid", bad[i]);
+        }
+    }
+
+    /* matching */
+
+    a = ngx_array_create(pool, 2, sizeof(ngx_http_intercom_webhook_topic_t));
+    if (a == NULL) {
+        abort();
+    }
+
+    ngx_str_set(&s, "conversation.user.created");
+    CHECK(ngx_http_intercom_webhook_topic_match(a, &s) == NGX_DECLINED,
+          "no patterns: no match");
+    CHECK(ngx_http_intercom_webhook_topic_match(NULL, &s) == NGX_DECLINED,
+          "NULL patterns: no match");
+
+    {
+        static const char  *pats[] = { "conversation.*", "ping",
+                                       "contact.user.*", NULL };
+
+        for (i = 0; pats[i]; i++) {
+            tp = ngx_array_push(a);
+            if (tp == NULL) {
+                abort();
+            }
+
+            s.data = (u_char *) pats[i];
+            s.len = strlen(pats[i]);
+
+            CHECK(ngx_http_intercom_webhook_topic_pattern(&s, tp) == NGX_OK,
+                  "pattern %s", pats[i]);
+        }
+    }
+
+    {
+        static const char  *yes[] = {
+            "conversation.user.created", "conversation.admin.replied",
+            "ping", "contact.user.created", "conversation.x", NULL
+        };
+
+        static const char  *no[] = {
+            "conversation", "conversation_part.created", "conversation.",
+            "pingx", "pin", "contact.deleted", "contact.user", "ticket.created",
+            "", NULL
+        };
+
+        for (i = 0; yes[i]; i++) {
+            s.data = (u_char *) yes[i];
+            s.len = strlen(yes[i]);
+
+            CHECK(ngx_http_intercom_webhook_topic_match(a, &s) == NGX_OK,
+                  "\"%s\" matches", yes[i]);
+        }
+
+        for (i = 0; no[i]; i++) {
+            s.data = (u_char *) no[i];
+            s.len = strlen(no[i]);
+
+            CHECK(ngx_http_intercom_webhook_topic_match(a, &s)
+                  == NGX_DECLINED, "\"%s\" does not match", no[i]);
+        }
+    }
+
+    tp = ngx_array_push(a);
+    if (tp == NULL) {
+        abort();
+    }
+
+    ngx_str_set(&s, "*");
+    (void) ngx_http_intercom_webhook_topic_pattern(&s, tp);
+
+    ngx_str_set(&s, "ticket.created");
+    CHECK(ngx_http_intercom_webhook_topic_match(a, &s) == NGX_OK,
+          "\"*\" matches all");
+
+    /* header_safe */
+
+    ngx_str_set(&s, "caf\xc3\xa9 ~!");
+    CHECK(ngx_http_intercom_webhook_header_safe(&s) == NGX_OK,
+          "header_safe: UTF-8");
+    ngx_str_set(&s, "");
+    CHECK(ngx_http_intercom_webhook_header_safe(&s) == NGX_OK,
+          "header_safe: empty");
+    ngx_str_set(&s, "a\rb");
+    CHECK(ngx_http_intercom_webhook_header_safe(&s) == NGX_DECLINED,
+          "header_safe: CR");
+    ngx_str_set(&s, "a\x7f");
+    CHECK(ngx_http_intercom_webhook_header_safe(&s) == NGX_DECLINED,
+          "header_safe: DEL");
+    s.data = (u_char *) "a\0b";
+    s.len = 3;
+    CHECK(ngx_http_intercom_webhook_header_safe(&s) == NGX_DECLINED,
+          "header_safe: NUL");
+}
+
+
+/* the differential corpus */
+
+static void
+gen_ws(buf_t *b)
+{
+    static const char  *ws[] = {
+        "", "", "", " ", "\n    ", "\n        ", "\t", "\r\n", " \n "
+    };
+
+    if (rnd_n(400) == 0) {
+        buf_str(b, rnd_n(2) ? "\x0c" : "\x0b");
+        return;
+    }
+
+    buf_str(b, ws[rnd_n(sizeof(ws) / sizeof(ws[0]))]);
+}
+
+
+static void
+gen_utf8(buf_t *b)
+{
+    uint32_t  c;
+
+    switch (rnd_n(6)) {
+    case 0:
+        c = 0x80 + rnd_n(0x780);
+        break;
+    case 1:
+        c = 0x800 + rnd_n(0xd800 - 0x800);
+        break;
+    case 2:
+        c = 0xe000 + rnd_n(0x2000);
+        break;
+    case 3:
+        c = 0x10000 + rnd_n(0x100000);
+        break;
+    case 4:
+        /* the edges */
+        {
+            static const uint32_t  e[] = { 0x80, 0x7ff, 0x800, 0xd7ff,
+                                           0xe000, 0xffff, 0x10000,
+                                           0x10ffff, 0xfffd, 0xfeff };
+
+            c = e[rnd_n(sizeof(e) / sizeof(e[0]))];
+        }
+        break;
+    default:
+        /* invalid: raw bytes, overlongs, surrogates, too high */
+        {
+            static const char  *bad[] = {
+                "\x80", "\xbf", "\xc0\xaf", "\xc1\x81", "\xc3", "\xe0\x80\xaf",
+                "\xed\xa0\x80", "\xed\xbf\xbf", "\xf4\x90\x80\x80", "\xf5",
+                "\xff", "\xf0\x80\x80\xaf", "\xe2\x82", "\xf0\x9f\x98",
+                "\xc3\xc3"
+            };
+
+            if (rnd_n(4)) {
+                gen_utf8(b);
+                return;
+            }
+
+            buf_str(b, bad[rnd_n(sizeof(bad) / sizeof(bad[0]))]);
+            return;
+        }
+    }
+
+    if (c < 0x800) {
+        buf_byte(b, 0xc0 | (c >> 6));
+        buf_byte(b, 0x80 | (c & 0x3f));
+
+    } else if (c < 0x10000) {
+        buf_byte(b, 0xe0 | (c >> 12));
+        buf_byte(b, 0x80 | ((c >> 6) & 0x3f));
+        buf_byte(b, 0x80 | (c & 0x3f));
+
+    } else {
+        buf_byte(b, 0xf0 | (c >> 18));
+        buf_byte(b, 0x80 | ((c >> 12) & 0x3f));
+        buf_byte(b, 0x80 | ((c >> 6) & 0x3f));
+        buf_byte(b, 0x80 | (c & 0x3f));
+    }
+}
+
+
+static void
+gen_string(buf_t *b)
+{
+    size_t  i, n;
+    u_char  c;
+
+    static const char  *esc[] = {
+        "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t",
+        "\\u0041", "\\u00e9", "\\u20AC", "\\uD83D\\uDE00", "\\udbff\\udfff",
+        "\\u0001", "\\u001F", "\\u007f", "\\uffff", "\\uFEFF"
+    };
+
+    static const char  *bad[] = {
+        "\\u0000", "\\ud800", "\\udc00", "\\ud800\\u0041", "\\ud800x",
+        "\\x", "\\", "\\u12", "\\u12g4", "\\U0041", "\\ud800\\n", "\x01",
+        "\x1f", "\t", "\n"
+    };
+
+    buf_byte(b, '"');
+
+    n = rnd_n(4) ? rnd_n(12) : rnd_n(80);
+
+    for (i = 0; i < n; i++) {
+        switch (rnd_n(10)) {
+        case 0:
+            buf_str(b, esc[rnd_n(sizeof(esc) / sizeof(esc[0]))]);
+            break;
+        case 1:
+            gen_utf8(b);
+            break;
+        case 2:
+            if (rnd_n(8) == 0) {
+                buf_str(b, bad[rnd_n(sizeof(bad) / sizeof(bad[0]))]);
+                break;
+            }
+            /* fall through */
+        default:
+            c = (u_char) (0x20 + rnd_n(0x60));
+            buf_byte(b, (c == '"' || c == '\\') ? 'q' : c);
+        }
+    }
+
+    /* a backslash left at the end would escape the quote */
+
+    if (b->len && b->data[b->len - 1] == '\\' && rnd_n(2)) {
+        buf_byte(b, 'n');
+    }
+
+    buf_byte(b, '"');
+}
+
+
+static void
+gen_number(buf_t *b)
+{
+    size_t  i, n;
+
+    static const char  *special[] = {
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+        "-9223372036854775809", "18446744073709551616", "1e308", "1e309",
+        "1.7976931348623157e308", "1.7976931348623159e308", "-1e400",
+        "1e-400", "0.0e999", "123456789012345678901234567890",
+        "01", "-", "1.", ".1", "1e", "1e+", "+1", "-0", "0e0", "1E-0",
+        "00", "1.5e3.2", "0x10", "-01.5", "2e308", "0.18e310", "0.17e309"
+    };
+
+    if (rnd_n(8) == 0) {
+        buf_str(b, special[rnd_n(sizeof(special) / sizeof(special[0]))]);
+        return;
+    }
+
+    if (rnd_n(3) == 0) {
+        buf_byte(b, '-');
+    }
+
+    if (rnd_n(4) == 0) {
+        buf_byte(b, '0');
+
+    } else {
+        buf_byte(b, '1' + rnd_n(9));
+
+        n = rnd_n(rnd_n(4) ? 10 : 22);
+
+        for (i = 0; i < n; i++) {
+            buf_byte(b, '0' + rnd_n(10));
+        }
+    }
+
+    if (rnd_n(3) == 0) {
+        buf_byte(b, '.');
+
+        n = 1 + rnd_n(8);
+
+        for (i = 0; i < n; i++) {
+            buf_byte(b, '0' + rnd_n(10));
+        }
+    }
+
+    if (rnd_n(4) == 0) {
+        buf_byte(b, rnd_n(2) ? 'e' : 'E');
+
+        switch (rnd_n(3)) {
+        case 0:
+            buf_byte(b, '+');
+            break;
+        case 1:
+            buf_byte(b, '-');
+            break;
+        }
+
+        buf_printf(b, "%u", (unsigned) rnd_n(rnd_n(4) ? 30 : 400));
+    }
+}
+
+
+static void
+gen_key(buf_t *b)
+{
+    static const char  *keys[] = {
+        "\"topic\"", "\"id\"", "\"data\"", "\"item\"", "\"type\"", "\"a\"",
+        "\"b\"", "\"c\"", "\"k\"", "\"to\\u0070ic\"", "\"d\\u0061ta\"",
+        "\"\\u0061\"", "\"top\\\"ic\"", "\"\"", "\"self\""
+    };
+
+    if (rnd_n(5) == 0) {
+        gen_string(b);
+        return;
+    }
+
+    buf_str(b, keys[rnd_n(sizeof(keys) / sizeof(keys[0]))]);
+}
+
+
+static void
+gen_value(buf_t *b, ngx_uint_t depth)
+{
+    size_t  i, n;
+
+    static const char  *junk[] = {
+        ",", ":", "}", "]", "{", "[", "\"", "\\", "tru", "nul", "x", "1",
+        "\xc3\xa9", "/", "'", "\0"
+    };
+
+    if (rnd_n(150) == 0) {
+        buf_add(b, junk[rnd_n(sizeof(junk) / sizeof(junk[0]))],
+                rnd_n(16) ? 1 : 2);
+    }
+
+    switch (depth > 12 ? 2 + rnd_n(4) : rnd_n(6)) {
+
+    case 0:
+        buf_byte(b, '{');
+        gen_ws(b);
+
+        n = rnd_n(6);
+
+        for (i = 0; i < n; i++) {
+            if (i) {
+                buf_byte(b, ',');
+                gen_ws(b);
+            }
+
+            gen_key(b);
+            gen_ws(b);
+            buf_byte(b, ':');
+            gen_ws(b);
+            gen_value(b, depth + 1);
+            gen_ws(b);
+        }
+
+        if (rnd_n(200) == 0) {
+            buf_byte(b, ',');
+        }
+
+        buf_byte(b, '}');
+        break;
+
+    case 1:
+        buf_byte(b, '[');
+        gen_ws(b);
+
+        n = rnd_n(5);
+
+        for (i = 0; i < n; i++) {
+            if (i) {
+                buf_byte(b, ',');
+                gen_ws(b);
+            }
+
+            gen_value(b, depth + 1);
+            gen_ws(b);
+        }
+
+        buf_byte(b, ']');
+        break;
+
+    case 2:
+    case 3:
+        gen_string(b);
+        break;
+
+    case 4:
+        gen_number(b);
+        break;
+
+    default:
+        {
+            static const char  *lit[] = { "true", "false", "null" };
+
+            buf_str(b, lit[rnd_n(3)]);
+        }
+    }
+}
+
+
+static void
+gen_document(buf_t *b)
+{
+    b->len = 0;
+
+    gen_ws(b);
+
+    if (rnd_n(30) == 0) {
+        gen_value(b, 0);
+
+    } else {
+        /* an object, with members more likely */
+
+        do {
+            b->len = 0;
+            gen_ws(b);
+            gen_value(b, 0);
+        } while (b->data[b->len - 1] != '}' && rnd_n(10));
+    }
+
+    gen_ws(b);
+
+    if (rnd_n(60) == 0) {
+        buf_str(b, rnd_n(2) ? "x" : "{}");
+    }
+
+    if (rnd_n(60) == 0 && b->len) {
+        b->len = rnd_n(b->len);
+    }
+}
+
+
+static ngx_uint_t  diff_accepted, diff_rejected, diff_nul;
+
+
+static void
+differ(const u_char *body, size_t len, const char *name)
+{
+    int           ours, theirs;
+    json_t       *json;
+    result_t      res;
+    json_error_t  err;
+
+    ngx_memzero(&res, sizeof(res));
+
+    consistent(body, len, name, &res);
+
+    ours = (res.rc == NGX_OK);
+
+    json = json_loadb((char *) body, len, 0, &err);
+    theirs = (json != NULL && json_is_object(json));
+
+    /*
+     * jansson's lexer drops a NUL byte that follows a number or a
+     * literal (its stream takes a NUL pushed back for an empty buffer):
+     * "{\"a\":true\0}" loads.  The parser keeps to RFC 8259 there.
+     */
+
+    if (!ours && theirs
+        && strcmp(res.error, "unexpected character") == 0
+        && body[res.offset] == '\0' && res.offset > 0
+        && isalnum(body[res.offset - 1]))
+    {
+        diff_nul++;
+        theirs = 0;
+    }
+
+    CHECK(ours == theirs, "%s: ours %s (%s at %d), jansson %s (%s) on "
+          "\"%.*s\"", name, ours ? "accepts" : "rejects",
+          res.error ? res.error : "", (int) res.offset,
+          theirs ? "accepts" : "rejects", json ? "" : err.text,
+          (int) (len < 300 ? len : 300), body);
+
+    if (ours && theirs) {
+        diff_accepted++;
+
+        /* consistent() leaves the values of a random split */
+        CHECK(same_as_dom(json, name), "%s: captures as jansson", name);
+
+    } else {
+        diff_rejected++;
+    }
+
+    if (json) {
+        json_decref(json);
+    }
+
+    free(res.dump.data);
+}
+
+
+static void
+test_differential(const char *dir)
+{
+    buf_t        b;
+    size_t       len, i, n, at;
+    u_char      *body;
+    ngx_uint_t   k, m;
+    char         name[64];
+
+    static const char  *samples[] = {
+        "ping.json",
+        "contact.deleted.json",
+        "conversation.user.created.json",
+        "contact.user.created.json",
+        NULL
+    };
+
+    static const u_char  bytes[] = {
+        '{', '}', '[', ']', '"', ',', ':', '\\', ' ', '\n', '0', '1', '9',
+        '-', '+', '.', 'e', 'E', 't', 'f', 'n', 'u', 'x', 0x00, 0x01, 0x1f,
+        0x7f, 0x80, 0xbf, 0xc0, 0xc3, 0xe2, 0xed, 0xf0, 0xf4, 0xf5, 0xff
+    };
+
+    ngx_memzero(&b, sizeof(b));
+
+    /* mutants of the samples */
+
+    for (k = 0; samples[k]; k++) {
+        body = read_file(dir, samples[k], &len);
+        if (body == NULL) {
+            CHECK(0, "%s: read", samples[k]);
+            continue;
+        }
+
+        for (m = 0; m < 300; m++) {
+            b.len = 0;
+            buf_add(&b, body, len);
+
+            n = 1 + rnd_n(3);
+
+            for (i = 0; i < n && b.len > 0; i++) {
+                at = rnd_n(b.len);
+
+                switch (rnd_n(4)) {
+                case 0:
+                    b.data[at] = bytes[rnd_n(sizeof(bytes))];
+                    break;
+                case 1:
+                    memmove(b.data + at, b.data + at + 1, b.len - at - 1);
+                    b.len--;
+                    break;
+                case 2:
+                    buf_byte(&b, 0);
+                    memmove(b.data + at + 1, b.data + at, b.len - at - 1);
+                    b.data[at] = bytes[rnd_n(sizeof(bytes))];
+                    break;
+                default:
+                    b.len = at;
+                }
+            }
+
+            snprintf(name, sizeof(name), "mutant %s #%u", samples[k],
+                     (unsigned) m);
+
+            differ(b.data, b.len, name);
+        }
+
+        free(body);
+    }
+
+    /* generated documents */
+
+    for (m = 0; m < TEST_DOCS; m++) {
+        gen_document(&b);
+
+        snprintf(name, sizeof(name), "generated #%u", (unsigned) m);
+
+        differ(b.data, b.len, name);
+    }
+
+    printf("differential: %u accepted, %u rejected by both, %u with a NUL "
+           "after a number or literal that jansson drops\n",
+           (unsigned) diff_accepted, (unsigned) diff_rejected,
+           (unsigned) diff_nul);
+
+    CHECK(diff_accepted > 1000 && diff_rejected > 1000,
+          "differential corpus: %u accepted, %u rejected",
+          (unsigned) diff_accepted, (unsigned) diff_rejected);
+
+    free(b.data);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    const char  *dir;
+
+    dir = (argc > 1) ? argv[1] : "t/payloads";
+
+    pool = ngx_create_pool(4096, NULL);
+    if (pool == NULL) {
+        return 2;
+    }
+
+    setup_fields();
+
+    test_fields();
+    test_topics();
+    test_samples(dir);
+    test_invalid();
+    test_depth();
+    test_captures();
+    test_memory();
+    test_differential(dir);
+
+    ngx_destroy_pool(pool);
+
+    printf("test_payload: %u passed, %u failed\n", (unsigned) passed,
+           (unsigned) failed);
+
+    return failed ? 1 : 0;
+}
