@@ -1,0 +1,785 @@
+# Configuration errors (issue 2): nginx refuses to start, with one emerg
+# line naming the problem, for a webhook location without a secret, an
+# empty secret or secret file, a file it cannot read, a duplicate or
+# invalid secret id, an invalid allowlist entry, topic pattern, header
+# name, payload path or forward location, a reserved header, a named
+# location that does not exist, a repeated directive, and a bad value for
+# intercom_webhook_log_level or intercom_webhook_ping.
+
+use Test::Nginx::Socket;
+
+repeat_each(2);
+
+# the checks of one round, block by block in file order ("n * c": n blocks
+# of c checks each)
+plan tests => repeat_each() * (45 * 2 + 4);
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: intercom_webhook without any secret
+--- config
+    location = /hook {
+        intercom_webhook @app;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*no "intercom_webhook_secret" or "intercom_webhook_secret_file" is defined for "intercom_webhook \@app" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 2: intercom_webhook with a URI and no secret
+--- config
+    location = /hook {
+        intercom_webhook /app?x=1;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*no "intercom_webhook_secret" or "intercom_webhook_secret_file" is defined for "intercom_webhook \/app" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 3: an empty inline secret
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret "";
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*empty secret in "intercom_webhook_secret" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 4: an empty secret file (white space only)
+--- user_files eval
+[["empty", " \t\r\n\n"]]
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/empty;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*empty secret in "\S+\/html\/empty" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 5: a secret file of zero bytes
+--- user_files eval
+[["zero", ""]]
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/zero;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*empty secret in "\S+\/html\/zero" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 6: a missing secret file
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/nonexistent;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*open\(\) "\S+\/html\/nonexistent" failed \(2: No such file or directory\) in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 7: an unreadable secret file (a directory)
+--- user_files eval
+[["dir/placeholder", "x"]]
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/dir;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*read\(\) "\S+\/html\/dir" failed \(21: Is a directory\) in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 8: a secret file over 4096 bytes
+--- user_files eval
+[["big", "x" x 5000]]
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/big;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*secret file "\S+\/html\/big" is too large, a secret of at most 4096 bytes is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 9: an empty secret file name
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret_file "";
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*empty secret file name in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 10: a duplicate secret id
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret one id=old;
+        intercom_webhook_secret two id=old;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*duplicate secret id "old" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 11: an id= that repeats a default id
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret one id=2;
+        intercom_webhook_secret two;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*duplicate secret id "2" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 12: an invalid secret id
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret one id=a/b;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid secret id "a\/b", only letters, digits, "_", "-" and "\." are allowed in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 13: an empty secret id
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret one id=;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "id=" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 14: a second parameter that is not id=
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret one name=x;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "name=x" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 15: a secret id over 64 characters
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret one id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*secret id "a{65}" is too long in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 16: seventeen secrets
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s01;
+        intercom_webhook_secret s02;
+        intercom_webhook_secret s03;
+        intercom_webhook_secret s04;
+        intercom_webhook_secret s05;
+        intercom_webhook_secret s06;
+        intercom_webhook_secret s07;
+        intercom_webhook_secret s08;
+        intercom_webhook_secret s09;
+        intercom_webhook_secret s10;
+        intercom_webhook_secret s11;
+        intercom_webhook_secret s12;
+        intercom_webhook_secret s13;
+        intercom_webhook_secret s14;
+        intercom_webhook_secret s15;
+        intercom_webhook_secret s16;
+        intercom_webhook_secret s17;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*too many secrets, at most 16 are supported in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 17: an invalid allowlist preset
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_allow intercom_ap;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "intercom_ap", an address, a CIDR block, "intercom", "intercom_us", "intercom_eu", "intercom_au" or "all" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 18: an invalid allowlist address
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_allow 300.1.1.1;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "300\.1\.1\.1", an address, a CIDR block, "intercom", "intercom_us", "intercom_eu", "intercom_au" or "all" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 19: an invalid allowlist CIDR block
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_allow 10.0.0.0/33;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "10\.0\.0\.0\/33", an address, a CIDR block, "intercom", "intercom_us", "intercom_eu", "intercom_au" or "all" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 20: an invalid topic pattern: uppercase
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_topics contact.* Conversation.*;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid topic pattern "Conversation\.\*", a topic, "prefix\.\*" or "\*" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 21: an invalid topic pattern: a wildcard not after a dot
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_topics conversation*;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid topic pattern "conversation\*", a topic, "prefix\.\*" or "\*" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 22: an invalid topic pattern: a wildcard in front
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_topics *.created;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid topic pattern "\*\.created", a topic, "prefix\.\*" or "\*" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 23: an invalid topic pattern: an empty segment
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_topics conversation..created;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid topic pattern "conversation\.\.created", a topic, "prefix\.\*" or "\*" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 24: an invalid topic pattern: a trailing dot
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_topics conversation.;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid topic pattern "conversation\.", a topic, "prefix\.\*" or "\*" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 25: an invalid header name
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header X_Topic topic;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid header name "X_Topic" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 26: an invalid header name with a colon
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header X-Topic: topic;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid header name "X-Topic:" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 27: a reserved header: Host
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header Host app_id;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*header "Host" cannot be set by "intercom_webhook_header" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 28: a reserved header: X-Hub-Signature, in any case
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header x-hub-signature id;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*header "x-hub-signature" cannot be set by "intercom_webhook_header" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 29: a reserved header: Content-Length
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header Content-Length delivery_attempts;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*header "Content-Length" cannot be set by "intercom_webhook_header" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 30: a reserved header: Cookie
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header Cookie id;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*header "Cookie" cannot be set by "intercom_webhook_header" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 31: a header configured twice at one level
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header X-A id;
+        intercom_webhook_header x-a topic;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*duplicate header "x-a" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 32: an invalid payload path: an empty key
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header X-A data..id;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid payload path "data\.\.id" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 33: an invalid payload path: a leading dot
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header X-A .id;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid payload path "\.id" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 34: an invalid payload path: a trailing dot
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header X-A data.;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid payload path "data\." in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 35: an invalid payload path: nine keys
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header X-A a.b.c.d.e.f.g.h.i;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid payload path "a\.b\.c\.d\.e\.f\.g\.h\.i" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 36: an invalid payload path: a key over 64 bytes
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_header X-A data.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid payload path "data\.k{65}" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 37: a bad forward location: neither @name nor a URI
+--- config
+    location = /hook {
+        intercom_webhook app;
+        intercom_webhook_secret s;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid forward location "app", a named location or a URI is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 38: a bad forward location: a lone @
+--- config
+    location = /hook {
+        intercom_webhook @;
+        intercom_webhook_secret s;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid forward location "\@", a named location or a URI is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 39: a named location that does not exist
+--- config
+    location = /hook {
+        intercom_webhook @nowhere;
+        intercom_webhook_secret s;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*named location "\@nowhere" of "intercom_webhook" is not found in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 40: intercom_webhook twice in a location
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"intercom_webhook" directive is duplicate in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 41: intercom_webhook_topics twice at one level
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_topics contact.*;
+        intercom_webhook_topics ticket.*;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"intercom_webhook_topics" directive is duplicate in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 42: a bad intercom_webhook_log_level
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_log_level debug;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid value "debug" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 43: a bad intercom_webhook_ping
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret s;
+        intercom_webhook_ping ignore;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid value "ignore" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 44: intercom_webhook is not allowed at the server level
+--- config
+    intercom_webhook @app;
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"intercom_webhook" directive is not allowed here in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 45: a named location of another server is not found
+--- http_config
+    server {
+        listen 127.0.0.1:1986;
+        server_name other;
+        location @elsewhere { return 202 "app\n"; }
+    }
+--- config
+    location = /hook {
+        intercom_webhook @elsewhere;
+        intercom_webhook_secret s;
+    }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*named location "\@elsewhere" of "intercom_webhook" is not found in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 46: the control: a valid configuration with every directive starts
+--- user_files eval
+[["secret", "file-secret\n"]]
+--- http_config
+    intercom_webhook_secret http-secret;
+    intercom_webhook_allow intercom;
+    intercom_webhook_topics *;
+    intercom_webhook_ping respond;
+    intercom_webhook_header X-Item-Name data.item.name;
+    intercom_webhook_log_level notice;
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/secret id=file;
+        intercom_webhook_secret inline id=inline;
+        intercom_webhook_allow intercom_us;
+        intercom_webhook_allow intercom_eu;
+        intercom_webhook_allow intercom_au;
+        intercom_webhook_allow 127.0.0.1;
+        intercom_webhook_allow 10.0.0.0/8;
+        intercom_webhook_allow ::1;
+        intercom_webhook_allow 2001:db8::/32;
+        intercom_webhook_allow all;
+        intercom_webhook_topics conversation.* contact.user.created *;
+        intercom_webhook_ping forward;
+        intercom_webhook_header X-Intercom-Item-Id off;
+        intercom_webhook_header X-User-Email data.item.user.email;
+        intercom_webhook_log_level warn;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- error_code: 405
+--- response_headers
+Allow: POST, HEAD
+--- no_error_log
+[emerg]
+[alert]

@@ -1,0 +1,269 @@
+# Methods (issue 2, request path step 1): HEAD from an allowed address is
+# Intercom's URL check (200, no body, nothing forwarded); methods other
+# than POST and HEAD get 405 with "Allow: POST, HEAD", checked before the
+# allowlist.
+
+use Test::Nginx::Socket;
+use Digest::SHA ();
+
+# Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
+# a package of its own: call them as ::name().
+
+# t/payloads/NAME as Test::Nginx sends it: its request builder strips the
+# white space around a body (the files end with a newline) unless the
+# block sets Content-Length itself.
+sub ::payload {
+    my ($name) = @_;
+    open my $fh, '<:raw', "t/payloads/$name" or die "t/payloads/$name: $!";
+    local $/;
+    my $body = <$fh>;
+    $body =~ s/\s+\z//;
+    return $body;
+}
+
+# "sha1=" and the hex HMAC-SHA1 of the body, keyed by default with the
+# secret the blocks configure
+sub ::sig {
+    my ($body, $key) = @_;
+    return 'sha1=' . Digest::SHA::hmac_sha1_hex($body, $key // 'it-secret');
+}
+
+# more_headers: the signature of the body, then other header lines
+sub ::signed {
+    my ($body, $key, @more) = @_;
+    return join "\n", "X-Hub-Signature: " . ::sig($body, $key), @more;
+}
+
+# a compact notification of the topic; named arguments replace members
+# with raw JSON text, or drop them when undef
+sub ::event {
+    my ($topic, %o) = @_;
+    my %m = (
+        type => '"notification_event"',
+        app_id => '"q3fz8k2m"',
+        data => '{"type":"notification_event_data",'
+                . '"item":{"type":"conversation","id":"87120044511"}}',
+        links => '{}',
+        id => '"notif_00000000-0000-4000-9e37-79b97f4a7c15"',
+        topic => defined $topic ? qq{"$topic"} : undef,
+        delivery_status => 'null',
+        delivery_attempts => '1',
+        delivered_at => '0',
+        first_sent_at => '1764412801',
+        created_at => '1764412800',
+        self => 'null',
+        %o,
+    );
+    my @order = qw(type app_id data links id topic delivery_status
+                   delivery_attempts delivered_at first_sent_at created_at
+                   self);
+    return '{' . join(',', map { qq{"$_":$m{$_}} }
+                           grep { defined $m{$_} } @order) . '}';
+}
+
+# an error log line of the module for a request from 127.0.0.1, with
+# nginx's context
+sub ::logged {
+    my ($level, $msg, $request) = @_;
+    $request //= 'POST /hook HTTP/1.1';
+    return qr/\[\Q$level\E\] \d+#\d+: \*\d+ \Qintercom webhook: $msg, client: 127.0.0.1, server: localhost, request: "$request", host: "localhost"\E$/;
+}
+
+repeat_each(2);
+
+# the checks of one round, block by block in file order ("n * c": n blocks
+# of c checks each)
+plan tests => repeat_each() * (6 + 4 + 4 + 6 + 5 + 6 + 9 + 5 + 3);
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: HEAD from an allowed address: 200, no body, not forwarded, no signature needed
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow 127.0.0.1;
+        add_header X-Result $intercom_webhook_result;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+HEAD /hook
+--- error_code: 200
+--- response_headers
+X-Result: validation
+Content-Length: 0
+--- response_body
+--- no_error_log
+[error]
+intercom webhook: forward
+
+
+
+=== TEST 2: HEAD from a denied address: 403
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        add_header X-Result $intercom_webhook_result always;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+HEAD /hook
+--- error_code: 403
+--- response_headers
+X-Result: forbidden
+--- response_body
+--- error_log eval
+::logged('error', 'client 127.0.0.1 is not in the allowlist', 'HEAD /hook HTTP/1.1')
+
+
+
+=== TEST 3: HEAD with a body from an allowed address: 200, the body is discarded
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Result $intercom_webhook_result;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"HEAD /hook\n" . ::event("conversation.user.created")
+--- error_code: 200
+--- response_headers
+X-Result: validation
+--- response_body
+--- no_error_log
+[error]
+
+
+
+=== TEST 4: GET: 405 with "Allow: POST, HEAD"
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Result $intercom_webhook_result always;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- error_code: 405
+--- response_headers
+Allow: POST, HEAD
+X-Result: method_not_allowed
+--- response_body_like: 405 Not Allowed
+--- error_log eval
+::logged('error', 'method "GET" not allowed', 'GET /hook HTTP/1.1')
+--- grep_error_log eval: qr/\[(?:error|warn|notice|info)\] .*?\Kintercom webhook: [^,]*/
+--- grep_error_log_out
+intercom webhook: method "GET" not allowed
+
+
+
+=== TEST 5: PUT with a correctly signed notification: 405
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Result $intercom_webhook_result always;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"PUT /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- error_code: 405
+--- response_headers
+Allow: POST, HEAD
+X-Result: method_not_allowed
+--- response_body_like: 405 Not Allowed
+--- error_log eval
+::logged('error', 'method "PUT" not allowed', 'PUT /hook HTTP/1.1')
+
+
+
+=== TEST 6: DELETE from a denied address: 405, the method is checked before the allowlist
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        add_header X-Result $intercom_webhook_result always;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+DELETE /hook
+--- error_code: 405
+--- response_headers
+Allow: POST, HEAD
+X-Result: method_not_allowed
+--- response_body_like: 405 Not Allowed
+--- error_log eval
+::logged('error', 'method "DELETE" not allowed', 'DELETE /hook HTTP/1.1')
+--- no_error_log
+is not in the allowlist
+
+
+
+=== TEST 7: OPTIONS, PATCH and an unknown method: 405
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+["OPTIONS /hook", "PATCH /hook\n" . ::event("conversation.user.created"), "FOO /hook"]
+--- error_code eval
+[405, 405, 405]
+--- response_headers eval
+["Allow: POST, HEAD", "Allow: POST, HEAD", "Allow: POST, HEAD"]
+--- response_body_like eval
+["405 Not Allowed", "405 Not Allowed", "405 Not Allowed"]
+
+
+
+=== TEST 8: a method rejected at the info level with intercom_webhook_log_level
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_log_level info;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+GET /hook
+--- error_code: 405
+--- response_headers
+Allow: POST, HEAD
+--- response_body_like: 405 Not Allowed
+--- error_log eval
+::logged('info', 'method "GET" not allowed', 'GET /hook HTTP/1.1')
+--- no_error_log
+[error]
+
+
+
+=== TEST 9: POST from an allowed address is processed (the control for the blocks above)
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $request_method $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- error_code: 202
+--- response_body
+app POST conversation.user.created
+--- no_error_log
+[error]

@@ -1,0 +1,776 @@
+# The payload (issue 2, request path step 5): a signed body that is not
+# JSON, not an object, whose "type" is not "notification_event", or whose
+# "topic" is missing, not a string or not of the form [a-z_]+(\.[a-z_]+)*
+# gets 400 bad_payload with one error log line; escapes are decoded and
+# with duplicate keys the last one wins.
+
+use Test::Nginx::Socket;
+use Digest::SHA ();
+
+# Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
+# a package of its own: call them as ::name().
+
+# t/payloads/NAME as Test::Nginx sends it: its request builder strips the
+# white space around a body (the files end with a newline) unless the
+# block sets Content-Length itself.
+sub ::payload {
+    my ($name) = @_;
+    open my $fh, '<:raw', "t/payloads/$name" or die "t/payloads/$name: $!";
+    local $/;
+    my $body = <$fh>;
+    $body =~ s/\s+\z//;
+    return $body;
+}
+
+# "sha1=" and the hex HMAC-SHA1 of the body, keyed by default with the
+# secret the blocks configure
+sub ::sig {
+    my ($body, $key) = @_;
+    return 'sha1=' . Digest::SHA::hmac_sha1_hex($body, $key // 'it-secret');
+}
+
+# more_headers: the signature of the body, then other header lines
+sub ::signed {
+    my ($body, $key, @more) = @_;
+    return join "\n", "X-Hub-Signature: " . ::sig($body, $key), @more;
+}
+
+# a compact notification of the topic; named arguments replace members
+# with raw JSON text, or drop them when undef
+sub ::event {
+    my ($topic, %o) = @_;
+    my %m = (
+        type => '"notification_event"',
+        app_id => '"q3fz8k2m"',
+        data => '{"type":"notification_event_data",'
+                . '"item":{"type":"conversation","id":"87120044511"}}',
+        links => '{}',
+        id => '"notif_00000000-0000-4000-9e37-79b97f4a7c15"',
+        topic => defined $topic ? qq{"$topic"} : undef,
+        delivery_status => 'null',
+        delivery_attempts => '1',
+        delivered_at => '0',
+        first_sent_at => '1764412801',
+        created_at => '1764412800',
+        self => 'null',
+        %o,
+    );
+    my @order = qw(type app_id data links id topic delivery_status
+                   delivery_attempts delivered_at first_sent_at created_at
+                   self);
+    return '{' . join(',', map { qq{"$_":$m{$_}} }
+                           grep { defined $m{$_} } @order) . '}';
+}
+
+# an error log line of the module for a request from 127.0.0.1, with
+# nginx's context
+sub ::logged {
+    my ($level, $msg, $request) = @_;
+    $request //= 'POST /hook HTTP/1.1';
+    return qr/\[\Q$level\E\] \d+#\d+: \*\d+ \Qintercom webhook: $msg, client: 127.0.0.1, server: localhost, request: "$request", host: "localhost"\E$/;
+}
+
+# the request that proxy_pass (HTTP/1.0) makes of a forwarded notification
+# to the fake upstream on port 1985: its own first headers, the client's
+# other headers in order, then the module's
+sub ::upstream {
+    my ($uri, $body, @headers) = @_;
+    return "POST $uri HTTP/1.0\r\nHost: 127.0.0.1:1985\r\n"
+           . "Connection: close\r\nContent-Length: " . length($body) . "\r\n"
+           . join('', map { "$_\r\n" } @headers) . "\r\n" . $body;
+}
+
+repeat_each(2);
+
+# the checks of one round, block by block in file order ("n * c": n blocks
+# of c checks each)
+plan tests => repeat_each() * (5 + 3 + 12 + 11 * 3 + 4 + 18 + 4 + 4 + 3 + 15
+    + 30 + 12 + 3 + 4 + 3 * 3 + 4 + 3 * 3 + 15);
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: not JSON
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Result $intercom_webhook_result always;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+POST /hook
+<notification topic="conversation.user.created"/>
+--- more_headers eval
+::signed(q{<notification topic="conversation.user.created"/>})
+--- error_code: 400
+--- response_headers
+X-Result: bad_payload
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: unexpected character at offset 0')
+--- grep_error_log eval: qr/\[(?:error|warn|notice|info)\] .*?\Kintercom webhook: [^,]*/
+--- grep_error_log_out
+intercom webhook: invalid payload: unexpected character at offset 0
+
+
+
+=== TEST 2: an array is not an object
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . "[" . ::event("conversation.user.created") . "]"
+--- more_headers eval
+::signed("[" . ::event("conversation.user.created") . "]")
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: not an object at offset 0')
+
+
+
+=== TEST 3: a string, a number, null, true are not objects
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+[map { "POST /hook\n$_" } '"notification_event"', '42', 'null', 'true']
+--- more_headers eval
+[map { ::signed($_) } '"notification_event"', '42', 'null', 'true']
+--- error_code eval
+[400, 400, 400, 400]
+--- response_body_like eval
+["400 Bad Request", "400 Bad Request", "400 Bad Request", "400 Bad Request"]
+--- error_log eval
+qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, client: 127\.0\.0\.1,/
+
+
+
+=== TEST 4: a truncated object
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . substr(::event("conversation.user.created"), 0, -1)
+--- more_headers eval
+::signed(substr(::event("conversation.user.created"), 0, -1))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: truncated at offset '
+                  . (length(::event("conversation.user.created")) - 1))
+
+
+
+=== TEST 5: a string that never ends
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . '{"type":"notification_event","topic":"conversation.user.created'
+--- more_headers eval
+::signed('{"type":"notification_event","topic":"conversation.user.created')
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: unterminated string at offset 63')
+
+
+
+=== TEST 6: a second value after the object
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created") . "{}"
+--- more_headers eval
+::signed(::event("conversation.user.created") . "{}")
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: garbage after the object at offset '
+                  . length(::event("conversation.user.created")))
+
+
+
+=== TEST 7: invalid UTF-8 in a string
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created", self => qq{"\xc3\x28"})
+--- more_headers eval
+::signed(::event("conversation.user.created", self => qq{"\xc3\x28"}))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+my $b = ::event("conversation.user.created", self => qq{"\xc3\x28"});
+::logged('error', 'invalid payload: invalid UTF-8 at offset ' . (index($b, "\xc3") + 1))
+
+
+
+=== TEST 8: a raw control character in a string
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created", self => qq{"a\tb"})
+--- more_headers eval
+::signed(::event("conversation.user.created", self => qq{"a\tb"}))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+my $b = ::event("conversation.user.created", self => qq{"a\tb"});
+::logged('error', 'invalid payload: control character in a string at offset ' . index($b, "\t"))
+
+
+
+=== TEST 9: an invalid escape
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created", self => q{"a\xb"})
+--- more_headers eval
+::signed(::event("conversation.user.created", self => q{"a\xb"}))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+my $b = ::event("conversation.user.created", self => q{"a\xb"});
+::logged('error', 'invalid payload: invalid escape at offset ' . (index($b, '\x') + 1))
+
+
+
+=== TEST 10: an escaped NUL character (jansson refuses it)
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created", self => q{"a\u0000b"})
+--- more_headers eval
+::signed(::event("conversation.user.created", self => q{"a\u0000b"}))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+qr/\[error\] .*intercom webhook: invalid payload: escaped NUL character at offset \d+, client: 127\.0\.0\.1,/
+
+
+
+=== TEST 11: a lone surrogate escape
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created", self => q{"\ud83d!"})
+--- more_headers eval
+::signed(::event("conversation.user.created", self => q{"\ud83d!"}))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+qr/\[error\] .*intercom webhook: invalid payload: invalid surrogate pair at offset \d+, client: 127\.0\.0\.1,/
+
+
+
+=== TEST 12: nesting deeper than the parser's limit (512)
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created", self => ("[" x 600) . ("]" x 600))
+--- more_headers eval
+::signed(::event("conversation.user.created", self => ("[" x 600) . ("]" x 600)))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+qr/\[error\] .*intercom webhook: invalid payload: too deeply nested at offset \d+, client: 127\.0\.0\.1,/
+
+
+
+=== TEST 13: deep nesting within the limit is fine
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created", self => ("[" x 200) . ("]" x 200))
+--- more_headers eval
+::signed(::event("conversation.user.created", self => ("[" x 200) . ("]" x 200)))
+--- error_code: 202
+--- response_body
+app conversation.user.created
+--- no_error_log
+[error]
+
+
+
+=== TEST 14: a number out of range
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created", self => "1e400")
+--- more_headers eval
+::signed(::event("conversation.user.created", self => "1e400"))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+qr/\[error\] .*intercom webhook: invalid payload: number out of range at offset \d+, client: 127\.0\.0\.1,/
+
+
+
+=== TEST 15: "type" missing
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Result $intercom_webhook_result always;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created", type => undef)
+--- more_headers eval
+::signed(::event("conversation.user.created", type => undef))
+--- error_code: 400
+--- response_headers
+X-Result: bad_payload
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: "type" is not "notification_event"')
+
+
+
+=== TEST 16: "type" of another value, of another case, a number, null, an object
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event("conversation.user.created", type => $_) }
+     '"notification"', '"Notification_Event"', '1', 'null',
+     '{"type":"notification_event"}', '"notification_event "']
+--- more_headers eval
+[map { ::signed(::event("conversation.user.created", type => $_)) }
+     '"notification"', '"Notification_Event"', '1', 'null',
+     '{"type":"notification_event"}', '"notification_event "']
+--- error_code eval
+[(400) x 6]
+--- response_body_like eval
+[("400 Bad Request") x 6]
+--- error_log eval
+::logged('error', 'invalid payload: "type" is not "notification_event"')
+
+
+
+=== TEST 17: an empty object: the "type" is checked first
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request
+POST /hook
+{}
+--- more_headers eval
+::signed("{}")
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: "type" is not "notification_event"')
+--- no_error_log
+topic
+
+
+
+=== TEST 18: "topic" missing
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Result $intercom_webhook_result always;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event(undef)
+--- more_headers eval
+::signed(::event(undef))
+--- error_code: 400
+--- response_headers
+X-Result: bad_payload
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: no "topic"')
+
+
+
+=== TEST 19: a "topic" only inside "data" is not the topic
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event(undef, data => '{"topic":"conversation.user.created","item":{"type":"conversation"}}')
+--- more_headers eval
+::signed(::event(undef, data => '{"topic":"conversation.user.created","item":{"type":"conversation"}}'))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: no "topic"')
+
+
+
+=== TEST 20: "topic" not a string: a number, null, true, an array, an object
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event(undef, topic => $_) }
+     '42', 'null', 'true', '["ping"]', '{"name":"ping"}']
+--- more_headers eval
+[map { ::signed(::event(undef, topic => $_)) }
+     '42', 'null', 'true', '["ping"]', '{"name":"ping"}']
+--- error_code eval
+[(400) x 5]
+--- response_body_like eval
+[("400 Bad Request") x 5]
+--- error_log eval
+::logged('error', 'invalid payload: "topic" is not a string')
+
+
+
+=== TEST 21: "topic" not of the form [a-z_]+(\.[a-z_]+)*
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event($_) }
+     "", "Conversation.user.created", "conversation..created",
+     "conversation.", ".conversation", "conversation-user", "conversation user",
+     "contact.1", "conversation.*", "ping "]
+--- more_headers eval
+[map { ::signed(::event($_)) }
+     "", "Conversation.user.created", "conversation..created",
+     "conversation.", ".conversation", "conversation-user", "conversation user",
+     "contact.1", "conversation.*", "ping "]
+--- error_code eval
+[(400) x 10]
+--- response_body_like eval
+[("400 Bad Request") x 10]
+--- error_log eval
+::logged('error', 'invalid payload: invalid "topic"')
+
+
+
+=== TEST 22: "topic" with escaped control characters or non-ASCII letters
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event($_) }
+     'conversation.user.created\n', 'ping\u0000', "conversation.\xc3\xa9", 'conversation\u002eUser']
+--- more_headers eval
+[map { ::signed(::event($_)) }
+     'conversation.user.created\n', 'ping\u0000', "conversation.\xc3\xa9", 'conversation\u002eUser']
+--- error_code eval
+[(400) x 4]
+--- response_body_like eval
+[("400 Bad Request") x 4]
+--- error_log eval
+qr/\[error\] .*intercom webhook: invalid payload: (?:invalid "topic"|escaped NUL character at offset \d+), client: 127\.0\.0\.1,/
+
+
+
+=== TEST 23: escapes in "type" and "topic" are decoded before the checks
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app {
+        return 202 "app $http_x_intercom_topic $intercom_webhook_topic\n";
+    }
+--- request eval
+"POST /hook\n" . ::event('conversation\u002euser\u002E\u0063reated', type => q{"notification\u005fevent"})
+--- more_headers eval
+::signed(::event('conversation\u002euser\u002E\u0063reated', type => q{"notification\u005fevent"}))
+--- error_code: 202
+--- response_body
+app conversation.user.created conversation.user.created
+--- no_error_log
+[error]
+
+
+
+=== TEST 24: an escaped "ping" is a ping
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Result $intercom_webhook_result;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event('p\u0069ng')
+--- more_headers eval
+::signed(::event('p\u0069ng'))
+--- error_code: 200
+--- response_headers
+X-Result: ping
+--- response_body
+--- no_error_log
+[error]
+
+
+
+=== TEST 25: escaped keys are decoded: "\u0074opic" is "topic"
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app {
+        return 202 "app $http_x_intercom_topic\n";
+    }
+--- request eval
+"POST /hook\n" . '{"\u0074ype":"notification_event","\u0074opic":"contact.user.created"}'
+--- more_headers eval
+::signed('{"\u0074ype":"notification_event","\u0074opic":"contact.user.created"}')
+--- error_code: 202
+--- response_body
+app contact.user.created
+--- no_error_log
+[error]
+
+
+
+=== TEST 26: duplicate keys: the last "topic" wins
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app {
+        return 202 "app $http_x_intercom_topic $intercom_webhook_topic\n";
+    }
+--- request eval
+"POST /hook\n" . '{"topic":"Not Valid","type":"notification_event","topic":"contact.user.created"}'
+--- more_headers eval
+::signed('{"topic":"Not Valid","type":"notification_event","topic":"contact.user.created"}')
+--- error_code: 202
+--- response_body
+app contact.user.created contact.user.created
+--- no_error_log
+[error]
+
+
+
+=== TEST 27: duplicate keys: a last invalid "topic" wins over a valid one
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . '{"topic":"contact.user.created","type":"notification_event","topic":7}'
+--- more_headers eval
+::signed('{"topic":"contact.user.created","type":"notification_event","topic":7}')
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: "topic" is not a string')
+
+
+
+=== TEST 28: duplicate keys: the last "type" wins, both ways
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+["POST /hook\n" . '{"type":"other","topic":"contact.user.created","type":"notification_event"}',
+ "POST /hook\n" . '{"type":"notification_event","topic":"contact.user.created","type":"other"}']
+--- more_headers eval
+[::signed('{"type":"other","topic":"contact.user.created","type":"notification_event"}'),
+ ::signed('{"type":"notification_event","topic":"contact.user.created","type":"other"}')]
+--- error_code eval
+[202, 400]
+--- response_body_like eval
+["^app contact.user.created\n\\z", "400 Bad Request"]
+
+
+
+=== TEST 29: duplicate keys in data.item: the last "id" is the header's
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_item_id\n"; }
+--- request eval
+"POST /hook\n" . ::event("contact.deleted", data => '{"item":{"id":"first","type":"contact","id":"second"}}')
+--- more_headers eval
+::signed(::event("contact.deleted", data => '{"item":{"id":"first","type":"contact","id":"second"}}'))
+--- error_code: 202
+--- response_body
+app second
+--- no_error_log
+[error]
+
+
+
+=== TEST 30: key order does not matter and unknown members are ignored
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app {
+        return 202 "app $http_x_intercom_topic $http_x_intercom_item_type\n";
+    }
+--- request eval
+"POST /hook\n" . '{"extra":{"topic":1,"type":2},"data":{"item":{"type":"ticket"}},"topic":"ticket.created","list":[{"topic":"x"}],"type":"notification_event"}'
+--- more_headers eval
+::signed('{"extra":{"topic":1,"type":2},"data":{"item":{"type":"ticket"}},"topic":"ticket.created","list":[{"topic":"x"}],"type":"notification_event"}')
+--- error_code: 202
+--- response_body
+app ticket.created ticket
+--- no_error_log
+[error]
+
+
+
+=== TEST 31: a byte order mark is not JSON
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . "\xef\xbb\xbf" . ::event("conversation.user.created")
+--- more_headers eval
+::signed("\xef\xbb\xbf" . ::event("conversation.user.created"))
+--- error_code: 400
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: unexpected character at offset 0')
+
+
+
+=== TEST 32: every sample from Intercom passes (non-ASCII UTF-8 included)
+--- config
+    location = /hook {
+        client_max_body_size 1m;
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_ping forward;
+    }
+    location @app {
+        return 202 "app $http_x_intercom_topic\n";
+    }
+--- request eval
+[map { "POST /hook\n" . ::payload($_) }
+     qw(contact.deleted.json contact.user.created.json
+        conversation.admin.replied.large.json conversation.user.created.json
+        ping.json)]
+--- more_headers eval
+[map { ::signed(::payload($_)) }
+     qw(contact.deleted.json contact.user.created.json
+        conversation.admin.replied.large.json conversation.user.created.json
+        ping.json)]
+--- error_code eval
+[(202) x 5]
+--- response_body eval
+["app contact.deleted\n", "app contact.user.created\n",
+ "app conversation.admin.replied\n", "app conversation.user.created\n",
+ "app ping\n"]
+--- no_error_log
+[error]

@@ -1,0 +1,281 @@
+# intercom_webhook_ping (issue 2, request path step 6): a signed "ping" is
+# answered 200 without forwarding (respond, the default) or forwarded
+# like any notification (forward); it is verified like any other.
+
+use Test::Nginx::Socket;
+use Digest::SHA ();
+
+# Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
+# a package of its own: call them as ::name().
+
+# t/payloads/NAME as Test::Nginx sends it: its request builder strips the
+# white space around a body (the files end with a newline) unless the
+# block sets Content-Length itself.
+sub ::payload {
+    my ($name) = @_;
+    open my $fh, '<:raw', "t/payloads/$name" or die "t/payloads/$name: $!";
+    local $/;
+    my $body = <$fh>;
+    $body =~ s/\s+\z//;
+    return $body;
+}
+
+# "sha1=" and the hex HMAC-SHA1 of the body, keyed by default with the
+# secret the blocks configure
+sub ::sig {
+    my ($body, $key) = @_;
+    return 'sha1=' . Digest::SHA::hmac_sha1_hex($body, $key // 'it-secret');
+}
+
+# more_headers: the signature of the body, then other header lines
+sub ::signed {
+    my ($body, $key, @more) = @_;
+    return join "\n", "X-Hub-Signature: " . ::sig($body, $key), @more;
+}
+
+# a compact notification of the topic; named arguments replace members
+# with raw JSON text, or drop them when undef
+sub ::event {
+    my ($topic, %o) = @_;
+    my %m = (
+        type => '"notification_event"',
+        app_id => '"q3fz8k2m"',
+        data => '{"type":"notification_event_data",'
+                . '"item":{"type":"conversation","id":"87120044511"}}',
+        links => '{}',
+        id => '"notif_00000000-0000-4000-9e37-79b97f4a7c15"',
+        topic => defined $topic ? qq{"$topic"} : undef,
+        delivery_status => 'null',
+        delivery_attempts => '1',
+        delivered_at => '0',
+        first_sent_at => '1764412801',
+        created_at => '1764412800',
+        self => 'null',
+        %o,
+    );
+    my @order = qw(type app_id data links id topic delivery_status
+                   delivery_attempts delivered_at first_sent_at created_at
+                   self);
+    return '{' . join(',', map { qq{"$_":$m{$_}} }
+                           grep { defined $m{$_} } @order) . '}';
+}
+
+# an error log line of the module for a request from 127.0.0.1, with
+# nginx's context
+sub ::logged {
+    my ($level, $msg, $request) = @_;
+    $request //= 'POST /hook HTTP/1.1';
+    return qr/\[\Q$level\E\] \d+#\d+: \*\d+ \Qintercom webhook: $msg, client: 127.0.0.1, server: localhost, request: "$request", host: "localhost"\E$/;
+}
+
+# the request that proxy_pass (HTTP/1.0) makes of a forwarded notification
+# to the fake upstream on port 1985: its own first headers, the client's
+# other headers in order, then the module's
+sub ::upstream {
+    my ($uri, $body, @headers) = @_;
+    return "POST $uri HTTP/1.0\r\nHost: 127.0.0.1:1985\r\n"
+           . "Connection: close\r\nContent-Length: " . length($body) . "\r\n"
+           . join('', map { "$_\r\n" } @headers) . "\r\n" . $body;
+}
+
+repeat_each(2);
+
+# the checks of one round, block by block in file order ("n * c": n blocks
+# of c checks each)
+plan tests => repeat_each() * (8 + 5 + 5 + 4 + 4 + 3 + 6 + 4);
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: respond (the default): 200, empty, not forwarded
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Result $intercom_webhook_result;
+        add_header X-Topic $intercom_webhook_topic;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::payload("ping.json")
+--- more_headers eval
+::signed(::payload("ping.json"))
+--- error_code: 200
+--- response_headers
+X-Result: ping
+X-Topic: ping
+Content-Length: 0
+--- response_body
+--- error_log
+intercom webhook: ping answered
+--- no_error_log
+[error]
+intercom webhook: forward
+
+
+
+=== TEST 2: respond, set explicitly
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_ping respond;
+        add_header X-Result $intercom_webhook_result;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::payload("ping.json")
+--- more_headers eval
+::signed(::payload("ping.json"))
+--- error_code: 200
+--- response_headers
+X-Result: ping
+--- response_body
+--- no_error_log
+[error]
+intercom webhook: forward
+
+
+
+=== TEST 3: forward: the ping goes on with its headers (no X-Intercom-Notification-Id: its id is null)
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_ping forward;
+    }
+    location @app {
+        proxy_pass http://127.0.0.1:1985;
+    }
+--- tcp_listen: 1985
+--- tcp_query eval
+::upstream("/hook", ::payload("ping.json"),
+           "X-Hub-Signature: " . ::sig(::payload("ping.json")),
+           "X-Intercom-Topic: ping",
+           "X-Intercom-App-Id: q3fz8k2m",
+           "X-Intercom-Item-Type: ping",
+           "X-Intercom-Delivery-Attempts: 1",
+           "X-Intercom-Created-At: 1764412800")
+--- tcp_reply eval
+"HTTP/1.0 204 No Content\r\n\r\n"
+--- request eval
+"POST /hook\n" . ::payload("ping.json")
+--- more_headers eval
+::signed(::payload("ping.json"))
+--- error_code: 204
+--- response_body
+--- no_error_log
+[error]
+ping answered
+
+
+
+=== TEST 4: an unsigned ping gets 401
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::payload("ping.json")
+--- error_code: 401
+--- response_body_like: 401 Authorization Required
+--- error_log eval
+::logged('error', 'no "X-Hub-Signature" header')
+--- no_error_log
+ping answered
+
+
+
+=== TEST 5: a ping signed with another secret gets 401
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::payload("ping.json")
+--- more_headers eval
+::signed(::payload("ping.json"), "old-secret")
+--- error_code: 401
+--- response_body_like: 401 Authorization Required
+--- error_log eval
+::logged('error', 'signature mismatch')
+--- no_error_log
+ping answered
+
+
+
+=== TEST 6: a ping from a denied address gets 403
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::payload("ping.json")
+--- more_headers eval
+::signed(::payload("ping.json"))
+--- error_code: 403
+--- response_body_like: 403 Forbidden
+--- error_log eval
+::logged('error', 'client 127.0.0.1 is not in the allowlist')
+
+
+
+=== TEST 7: the mode is inherited from the http and server levels
+--- http_config
+    intercom_webhook_ping forward;
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location = /hook2 {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_ping respond;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+["POST /hook\n" . ::payload("ping.json"), "POST /hook2\n" . ::payload("ping.json")]
+--- more_headers eval
+[::signed(::payload("ping.json")), ::signed(::payload("ping.json"))]
+--- error_code eval
+[202, 200]
+--- response_body eval
+["app ping\n", ""]
+--- no_error_log
+[error]
+
+
+
+=== TEST 8: only the topic makes a ping: an item of type "ping" under another topic is a notification
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_topic $http_x_intercom_item_type\n"; }
+--- request eval
+"POST /hook\n" . ::event("ping.more", data => '{"item":{"type":"ping"}}')
+--- more_headers eval
+::signed(::event("ping.more", data => '{"item":{"type":"ping"}}'))
+--- error_code: 202
+--- response_body
+app ping.more ping
+--- no_error_log
+[error]
+ping answered

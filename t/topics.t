@@ -1,0 +1,360 @@
+# intercom_webhook_topics (issue 2, request path step 6): exact names,
+# "prefix.*" and "*" (the default); a topic not wanted gets 200 and is not
+# forwarded ($intercom_webhook_result "ignored", an info line); "ping" is
+# handled whatever the list.
+
+use Test::Nginx::Socket;
+use Digest::SHA ();
+
+# Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
+# a package of its own: call them as ::name().
+
+# t/payloads/NAME as Test::Nginx sends it: its request builder strips the
+# white space around a body (the files end with a newline) unless the
+# block sets Content-Length itself.
+sub ::payload {
+    my ($name) = @_;
+    open my $fh, '<:raw', "t/payloads/$name" or die "t/payloads/$name: $!";
+    local $/;
+    my $body = <$fh>;
+    $body =~ s/\s+\z//;
+    return $body;
+}
+
+# "sha1=" and the hex HMAC-SHA1 of the body, keyed by default with the
+# secret the blocks configure
+sub ::sig {
+    my ($body, $key) = @_;
+    return 'sha1=' . Digest::SHA::hmac_sha1_hex($body, $key // 'it-secret');
+}
+
+# more_headers: the signature of the body, then other header lines
+sub ::signed {
+    my ($body, $key, @more) = @_;
+    return join "\n", "X-Hub-Signature: " . ::sig($body, $key), @more;
+}
+
+# a compact notification of the topic; named arguments replace members
+# with raw JSON text, or drop them when undef
+sub ::event {
+    my ($topic, %o) = @_;
+    my %m = (
+        type => '"notification_event"',
+        app_id => '"q3fz8k2m"',
+        data => '{"type":"notification_event_data",'
+                . '"item":{"type":"conversation","id":"87120044511"}}',
+        links => '{}',
+        id => '"notif_00000000-0000-4000-9e37-79b97f4a7c15"',
+        topic => defined $topic ? qq{"$topic"} : undef,
+        delivery_status => 'null',
+        delivery_attempts => '1',
+        delivered_at => '0',
+        first_sent_at => '1764412801',
+        created_at => '1764412800',
+        self => 'null',
+        %o,
+    );
+    my @order = qw(type app_id data links id topic delivery_status
+                   delivery_attempts delivered_at first_sent_at created_at
+                   self);
+    return '{' . join(',', map { qq{"$_":$m{$_}} }
+                           grep { defined $m{$_} } @order) . '}';
+}
+
+# an error log line of the module for a request from 127.0.0.1, with
+# nginx's context
+sub ::logged {
+    my ($level, $msg, $request) = @_;
+    $request //= 'POST /hook HTTP/1.1';
+    return qr/\[\Q$level\E\] \d+#\d+: \*\d+ \Qintercom webhook: $msg, client: 127.0.0.1, server: localhost, request: "$request", host: "localhost"\E$/;
+}
+
+# the request that proxy_pass (HTTP/1.0) makes of a forwarded notification
+# to the fake upstream on port 1985: its own first headers, the client's
+# other headers in order, then the module's
+sub ::upstream {
+    my ($uri, $body, @headers) = @_;
+    return "POST $uri HTTP/1.0\r\nHost: 127.0.0.1:1985\r\n"
+           . "Connection: close\r\nContent-Length: " . length($body) . "\r\n"
+           . join('', map { "$_\r\n" } @headers) . "\r\n" . $body;
+}
+
+repeat_each(2);
+
+# the checks of one round, block by block in file order ("n * c": n blocks
+# of c checks each)
+plan tests => repeat_each() * (12 + 4 + 7 + 12 + 15 + 15 + 4 + 5 + 4 + 12 +
+    4);
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: the default is every topic
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event($_) } qw(conversation.user.created contact.deleted visitor.signed_up)]
+--- more_headers eval
+[map { ::signed(::event($_)) } qw(conversation.user.created contact.deleted visitor.signed_up)]
+--- error_code eval
+[202, 202, 202]
+--- response_body eval
+["app conversation.user.created\n", "app contact.deleted\n", "app visitor.signed_up\n"]
+--- no_error_log
+[error]
+ignored
+
+
+
+=== TEST 2: an exact name: that topic is forwarded
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics contact.user.created;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::event("contact.user.created")
+--- more_headers eval
+::signed(::event("contact.user.created"))
+--- error_code: 202
+--- response_body
+app contact.user.created
+--- no_error_log
+[error]
+ignored
+
+
+
+=== TEST 3: an exact name: another topic gets 200, is not forwarded, and an info line
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics contact.user.created;
+        add_header X-Result $intercom_webhook_result;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("contact.user.created.more")
+--- more_headers eval
+::signed(::event("contact.user.created.more"))
+--- error_code: 200
+--- response_headers
+X-Result: ignored
+Content-Length: 0
+--- response_body
+--- error_log eval
+::logged('info', 'topic "contact.user.created.more" ignored')
+--- no_error_log
+[error]
+intercom webhook: forward
+
+
+
+=== TEST 4: "prefix.*" takes the topics below the prefix
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics conversation.*;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event($_) } qw(conversation.user.created conversation.admin.replied conversation.x)]
+--- more_headers eval
+[map { ::signed(::event($_)) } qw(conversation.user.created conversation.admin.replied conversation.x)]
+--- error_code eval
+[202, 202, 202]
+--- response_body eval
+["app conversation.user.created\n", "app conversation.admin.replied\n", "app conversation.x\n"]
+--- no_error_log
+[error]
+ignored
+
+
+
+=== TEST 5: "prefix.*" does not take the prefix alone nor a longer first segment
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics conversation.*;
+        add_header X-Result $intercom_webhook_result;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event($_) } qw(conversation conversation_part.redacted contact.conversation.created)]
+--- more_headers eval
+[map { ::signed(::event($_)) } qw(conversation conversation_part.redacted contact.conversation.created)]
+--- error_code eval
+[200, 200, 200]
+--- response_headers eval
+["X-Result: ignored", "X-Result: ignored", "X-Result: ignored"]
+--- response_body eval
+["", "", ""]
+--- error_log eval
+qr/\[info\] .*intercom webhook: topic "(?:conversation|conversation_part\.redacted|contact\.conversation\.created)" ignored, client: 127\.0\.0\.1,/
+--- no_error_log
+[error]
+
+
+
+=== TEST 6: several patterns, on one line
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics conversation.* contact.user.created ticket.state.*;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event($_) }
+     qw(conversation.admin.closed contact.user.created ticket.state.updated
+        contact.lead.created ticket.created)]
+--- more_headers eval
+[map { ::signed(::event($_)) }
+     qw(conversation.admin.closed contact.user.created ticket.state.updated
+        contact.lead.created ticket.created)]
+--- error_code eval
+[202, 202, 202, 200, 200]
+--- response_body eval
+["app conversation.admin.closed\n", "app contact.user.created\n",
+ "app ticket.state.updated\n", "", ""]
+--- no_error_log
+[error]
+
+
+
+=== TEST 7: "*" among other patterns takes everything
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics contact.user.created *;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::event("job.completed")
+--- more_headers eval
+::signed(::event("job.completed"))
+--- error_code: 202
+--- response_body
+app job.completed
+--- no_error_log
+[error]
+ignored
+
+
+
+=== TEST 8: ping is answered even when the list does not name it
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics contact.*;
+        add_header X-Result $intercom_webhook_result;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::payload("ping.json")
+--- more_headers eval
+::signed(::payload("ping.json"))
+--- error_code: 200
+--- response_headers
+X-Result: ping
+--- response_body
+--- no_error_log
+[error]
+ignored
+
+
+
+=== TEST 9: ping is forwarded in forward mode even when the list does not name it
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics contact.*;
+        intercom_webhook_ping forward;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::payload("ping.json")
+--- more_headers eval
+::signed(::payload("ping.json"))
+--- error_code: 202
+--- response_body
+app ping
+--- no_error_log
+[error]
+ignored
+
+
+
+=== TEST 10: the list is inherited from the server level, a location's own list replaces it
+--- config
+    intercom_webhook_topics contact.*;
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location = /hook2 {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics ticket.*;
+    }
+    location @app { return 202 "app $uri $http_x_intercom_topic\n"; }
+--- request eval
+["POST /hook\n" . ::event("contact.deleted"),
+ "POST /hook\n" . ::event("ticket.created"),
+ "POST /hook2\n" . ::event("ticket.created"),
+ "POST /hook2\n" . ::event("contact.deleted")]
+--- more_headers eval
+[::signed(::event("contact.deleted")), ::signed(::event("ticket.created")),
+ ::signed(::event("ticket.created")), ::signed(::event("contact.deleted"))]
+--- error_code eval
+[202, 200, 202, 200]
+--- response_body eval
+["app /hook contact.deleted\n", "", "app /hook2 ticket.created\n", ""]
+--- no_error_log
+[error]
+
+
+
+=== TEST 11: an ignored topic is still verified first: a bad signature gets 401
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics contact.*;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"), "other-secret")
+--- error_code: 401
+--- response_body_like: 401 Authorization Required
+--- error_log eval
+::logged('error', 'signature mismatch')
+--- no_error_log
+ignored

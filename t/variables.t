@@ -1,0 +1,343 @@
+# Variables (issue 2): $intercom_webhook_* in the forward location after
+# the redirect (named or URI), in headers added there or by the webhook
+# location, and in log_format; $intercom_webhook_result for every result;
+# $intercom_webhook_secret_id.
+
+use Test::Nginx::Socket;
+use Digest::SHA ();
+
+# Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
+# a package of its own: call them as ::name().
+
+# t/payloads/NAME as Test::Nginx sends it: its request builder strips the
+# white space around a body (the files end with a newline) unless the
+# block sets Content-Length itself.
+sub ::payload {
+    my ($name) = @_;
+    open my $fh, '<:raw', "t/payloads/$name" or die "t/payloads/$name: $!";
+    local $/;
+    my $body = <$fh>;
+    $body =~ s/\s+\z//;
+    return $body;
+}
+
+# "sha1=" and the hex HMAC-SHA1 of the body, keyed by default with the
+# secret the blocks configure
+sub ::sig {
+    my ($body, $key) = @_;
+    return 'sha1=' . Digest::SHA::hmac_sha1_hex($body, $key // 'it-secret');
+}
+
+# more_headers: the signature of the body, then other header lines
+sub ::signed {
+    my ($body, $key, @more) = @_;
+    return join "\n", "X-Hub-Signature: " . ::sig($body, $key), @more;
+}
+
+# a compact notification of the topic; named arguments replace members
+# with raw JSON text, or drop them when undef
+sub ::event {
+    my ($topic, %o) = @_;
+    my %m = (
+        type => '"notification_event"',
+        app_id => '"q3fz8k2m"',
+        data => '{"type":"notification_event_data",'
+                . '"item":{"type":"conversation","id":"87120044511"}}',
+        links => '{}',
+        id => '"notif_00000000-0000-4000-9e37-79b97f4a7c15"',
+        topic => defined $topic ? qq{"$topic"} : undef,
+        delivery_status => 'null',
+        delivery_attempts => '1',
+        delivered_at => '0',
+        first_sent_at => '1764412801',
+        created_at => '1764412800',
+        self => 'null',
+        %o,
+    );
+    my @order = qw(type app_id data links id topic delivery_status
+                   delivery_attempts delivered_at first_sent_at created_at
+                   self);
+    return '{' . join(',', map { qq{"$_":$m{$_}} }
+                           grep { defined $m{$_} } @order) . '}';
+}
+
+# an error log line of the module for a request from 127.0.0.1, with
+# nginx's context
+sub ::logged {
+    my ($level, $msg, $request) = @_;
+    $request //= 'POST /hook HTTP/1.1';
+    return qr/\[\Q$level\E\] \d+#\d+: \*\d+ \Qintercom webhook: $msg, client: 127.0.0.1, server: localhost, request: "$request", host: "localhost"\E$/;
+}
+
+# the request that proxy_pass (HTTP/1.0) makes of a forwarded notification
+# to the fake upstream on port 1985: its own first headers, the client's
+# other headers in order, then the module's
+sub ::upstream {
+    my ($uri, $body, @headers) = @_;
+    return "POST $uri HTTP/1.0\r\nHost: 127.0.0.1:1985\r\n"
+           . "Connection: close\r\nContent-Length: " . length($body) . "\r\n"
+           . join('', map { "$_\r\n" } @headers) . "\r\n" . $body;
+}
+
+repeat_each(2);
+
+# the checks of one round, block by block in file order ("n * c": n blocks
+# of c checks each)
+plan tests => repeat_each() * (3 + 5 + 3 + 27 + 4 + 3 + 3 + 4 + 3 + 3);
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: every field variable in a named forward location
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app {
+        return 202 "topic=$intercom_webhook_topic id=$intercom_webhook_id app=$intercom_webhook_app_id type=$intercom_webhook_item_type item=$intercom_webhook_item_id attempts=$intercom_webhook_delivery_attempts created=$intercom_webhook_created_at secret=$intercom_webhook_secret_id result=$intercom_webhook_result\n";
+    }
+--- request eval
+"POST /hook\n" . ::payload("contact.user.created.json")
+--- more_headers eval
+::signed(::payload("contact.user.created.json"))
+--- error_code: 202
+--- response_body
+topic=contact.user.created id=notif_00000000-0000-4001-bc6e-f372fe94f82a app=q3fz8k2m type=contact item=69b1e2f40c1d2e3f4a5b6c7d attempts=1 created=1764412800 secret=1 result=accepted
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: every variable in a URI forward location, and in a header it adds
+--- config
+    location = /hook {
+        intercom_webhook /internal/app;
+        intercom_webhook_secret it-secret id=current;
+        intercom_webhook_allow all;
+    }
+    location /internal/ {
+        internal;
+        add_header X-Topic $intercom_webhook_topic always;
+        add_header X-Secret $intercom_webhook_secret_id always;
+        return 202 "uri=$uri topic=$intercom_webhook_topic id=$intercom_webhook_id app=$intercom_webhook_app_id type=$intercom_webhook_item_type item=$intercom_webhook_item_id attempts=$intercom_webhook_delivery_attempts created=$intercom_webhook_created_at secret=$intercom_webhook_secret_id result=$intercom_webhook_result\n";
+    }
+--- request eval
+"POST /hook\n" . ::payload("conversation.user.created.json")
+--- more_headers eval
+::signed(::payload("conversation.user.created.json"))
+--- error_code: 202
+--- response_headers
+X-Topic: conversation.user.created
+X-Secret: current
+--- response_body
+uri=/internal/app topic=conversation.user.created id=notif_00000000-0000-4000-9e37-79b97f4a7c15 app=q3fz8k2m type=conversation item=87120044511 attempts=1 created=1764412800 secret=current result=accepted
+--- no_error_log
+[error]
+
+
+
+=== TEST 3: a variable read before the body (rewrite phase) is not cached: the forward location sees the value
+--- config
+    location = /hook {
+        set $early "[$intercom_webhook_topic][$intercom_webhook_result]";
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Early $early always;
+    }
+    location @app {
+        return 202 "early=$early topic=$intercom_webhook_topic result=$intercom_webhook_result\n";
+    }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- error_code: 202
+--- response_body
+early=[][] topic=conversation.user.created result=accepted
+--- no_error_log
+[error]
+
+
+
+=== TEST 4: $intercom_webhook_result for every result (headers added by both locations)
+--- config
+    location = /hook {
+        set_real_ip_from 127.0.0.1;
+        real_ip_header X-Forwarded-For;
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow 127.0.0.1;
+        intercom_webhook_topics contact.*;
+        add_header X-Result $intercom_webhook_result always;
+    }
+    location @app {
+        add_header X-Result $intercom_webhook_result always;
+        return 202 "app\n";
+    }
+--- request eval
+["POST /hook\n" . ::event("contact.deleted"),
+ "POST /hook\n" . ::event("conversation.user.created"),
+ "POST /hook\n" . ::payload("ping.json"),
+ "HEAD /hook",
+ "POST /hook\n" . ::event("contact.deleted"),
+ "POST /hook\n" . ::event("contact.deleted"),
+ "POST /hook\n" . ::event("contact.deleted"),
+ "POST /hook\n" . "{]",
+ "GET /hook"]
+--- more_headers eval
+[::signed(::event("contact.deleted")),
+ ::signed(::event("conversation.user.created")),
+ ::signed(::payload("ping.json")),
+ "",
+ ::signed(::event("contact.deleted"), undef, "X-Forwarded-For: 10.9.9.9"),
+ "",
+ ::signed(::event("contact.deleted"), "wrong"),
+ ::signed("{]"),
+ ""]
+--- error_code eval
+[202, 200, 200, 200, 403, 401, 401, 400, 405]
+--- response_headers eval
+["X-Result: accepted", "X-Result: ignored", "X-Result: ping",
+ "X-Result: validation", "X-Result: forbidden", "X-Result: unsigned",
+ "X-Result: bad_signature", "X-Result: bad_payload",
+ "X-Result: method_not_allowed"]
+--- response_body_like eval
+["^app\n\\z", "^\\z", "^\\z", "^\\z", "403 Forbidden", "401 Authorization Required",
+ "401 Authorization Required", "400 Bad Request", "405 Not Allowed"]
+
+
+
+=== TEST 5: log_format: the variables of an accepted notification in the access log
+--- http_config
+    log_format iw 'iw $status $intercom_webhook_result topic=$intercom_webhook_topic id=$intercom_webhook_id app=$intercom_webhook_app_id item=$intercom_webhook_item_type/$intercom_webhook_item_id attempts=$intercom_webhook_delivery_attempts created=$intercom_webhook_created_at secret=$intercom_webhook_secret_id';
+--- config
+    location = /hook {
+        access_log $TEST_NGINX_SERVER_ROOT/logs/access.log iw;
+        intercom_webhook @app;
+        intercom_webhook_secret other-secret;
+        intercom_webhook_secret it-secret id=current;
+        intercom_webhook_allow all;
+    }
+    location @app {
+        access_log $TEST_NGINX_SERVER_ROOT/logs/access.log iw;
+        return 202 "app\n";
+    }
+--- request eval
+"POST /hook\n" . ::payload("contact.deleted.json")
+--- more_headers eval
+::signed(::payload("contact.deleted.json"))
+--- error_code: 202
+--- response_body
+app
+--- access_log
+iw 202 accepted topic=contact.deleted id=notif_00000000-0000-4001-9aa6-6d2c7ddf743f app=q3fz8k2m item=contact/69b1e2f40c1d2e3f4a5b6c7d attempts=1 created=1764412800 secret=current
+--- no_error_log
+[error]
+
+
+
+=== TEST 6: log_format: a rejected notification logs its result and no fields
+--- http_config
+    log_format iw 'iw $status $intercom_webhook_result topic=$intercom_webhook_topic secret=$intercom_webhook_secret_id';
+--- config
+    location = /hook {
+        access_log $TEST_NGINX_SERVER_ROOT/logs/access.log iw;
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("contact.deleted")
+--- more_headers eval
+::signed(::event("contact.deleted"), "wrong")
+--- error_code: 401
+--- response_body_like: 401 Authorization Required
+--- access_log
+iw 401 bad_signature topic=- secret=-
+
+
+
+=== TEST 7: log_format: an ignored topic logs its fields and the secret
+--- http_config
+    log_format iw 'iw $status $intercom_webhook_result topic=$intercom_webhook_topic secret=$intercom_webhook_secret_id';
+--- config
+    location = /hook {
+        access_log $TEST_NGINX_SERVER_ROOT/logs/access.log iw;
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret id=k1;
+        intercom_webhook_allow all;
+        intercom_webhook_topics ticket.*;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("contact.deleted")
+--- more_headers eval
+::signed(::event("contact.deleted"))
+--- error_code: 200
+--- response_body
+--- access_log
+iw 200 ignored topic=contact.deleted secret=k1
+
+
+
+=== TEST 8: a payload rejected for its topic leaves $intercom_webhook_topic empty
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Vars "[$intercom_webhook_topic][$intercom_webhook_app_id][$intercom_webhook_secret_id][$intercom_webhook_result]" always;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("Bad.Topic")
+--- more_headers eval
+::signed(::event("Bad.Topic"))
+--- error_code: 400
+--- response_headers
+X-Vars: [][q3fz8k2m][1][bad_payload]
+--- response_body_like: 400 Bad Request
+--- error_log eval
+::logged('error', 'invalid payload: invalid "topic"')
+
+
+
+=== TEST 9: outside a webhook location the variables are empty
+--- config
+    location = /other {
+        return 200 "[$intercom_webhook_topic][$intercom_webhook_id][$intercom_webhook_secret_id][$intercom_webhook_result]\n";
+    }
+--- request
+GET /other
+--- error_code: 200
+--- response_body
+[][][][]
+--- no_error_log
+[error]
+
+
+
+=== TEST 10: a value with control characters is not a variable's either; null fields neither
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app {
+        return 202 "[$intercom_webhook_item_id][$intercom_webhook_id][$intercom_webhook_app_id][$intercom_webhook_item_type]\n";
+    }
+--- request eval
+"POST /hook\n" . ::event("contact.deleted", id => 'null', data => '{"item":{"type":"con\u001btact","id":"a\nb"}}')
+--- more_headers eval
+::signed(::event("contact.deleted", id => 'null', data => '{"item":{"type":"con\u001btact","id":"a\nb"}}'))
+--- error_code: 202
+--- response_body
+[][][q3fz8k2m][]
+--- no_error_log
+[error]
