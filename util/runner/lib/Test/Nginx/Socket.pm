@@ -96,11 +96,6 @@ if (defined $WorkerUser && $WorkerUser !~ /^\w[-\w]+(?:\s+\w[-\w]+)?$/) {
     die "Bad value in the env TEST_NGINX_WORKER_USER: $WorkerUser\n";
 }
 
-# valgrind suppressions shipped with the runner (util/runner/valgrind.suppress).
-our $BundledSuppressions = File::Spec->catfile(
-    File::Basename::dirname(File::Spec->rel2abs(__FILE__)),
-    File::Spec->updir, File::Spec->updir, File::Spec->updir, 'valgrind.suppress');
-
 our $ServRoot = File::Spec->rel2abs($ENV{TEST_NGINX_SERVROOT} || 't/servroot');
 our $LogDir     = "$ServRoot/logs";
 our $ErrLogFile = "$LogDir/error.log";
@@ -128,6 +123,7 @@ our %KnownSections = map { $_ => 1 } qw(
     response_headers response_headers_like
     raw_response_headers_like raw_response_headers_unlike
     error_log no_error_log grep_error_log grep_error_log_out
+    access_log no_access_log
     must_die suppress_stderr
     tcp_listen tcp_query tcp_query_len tcp_reply tcp_reply_delay tcp_no_close
     skip_eval skip_nginx todo
@@ -507,9 +503,9 @@ sub valgrind_cmd () {
     return ('valgrind', '-q', split ' ', $UseValgrind) if $UseValgrind !~ /^\d+$/;
     my @cmd = qw(valgrind --num-callers=100 -q --tool=memcheck --leak-check=full
                  --keep-debuginfo=yes --show-possibly-lost=no --gen-suppressions=all);
-    # Suppressions: the runner's own (stock nginx exit-time leaks), then
-    # ./valgrind.suppress like the real module, then the user's list.
-    my @supp = grep { -f } $BundledSuppressions, 'valgrind.suppress',
+    # Suppressions: ./valgrind.suppress like the real module, then the
+    # user's list.
+    my @supp = grep { -f } 'valgrind.suppress',
         split ' ', $ENV{TEST_NGINX_VALGRIND_SUPPRESSIONS} // '';
     push @cmd, map { '--suppressions=' . File::Spec->rel2abs($_) } @supp;
     push @cmd, qw(--exit-on-first-error=yes --error-exitcode=1)
@@ -1122,6 +1118,57 @@ sub line_matches ($line, $pat) {
     return ref $pat ? $line =~ $pat : index($line, $pat) >= 0;
 }
 
+# --- error_log / no_error_log, --- access_log / no_access_log: each
+# pattern must match a line of the log, or none.
+sub check_patterns ($block, $name, $rep, $log, $lines) {
+    my ($yes, $no) = ("${log}_log", "no_${log}_log");
+
+    if (defined $block->$yes) {
+        my $pats = pattern_list(scalar $block->$yes);
+        for my $line (@$lines) {
+            for my $pat (@$pats) {
+                next unless defined $pat && line_matches($line, $pat);
+                Test::More::pass("$name - pattern \"$pat\" matches a line in $log.log (req $rep)");
+                undef $pat;
+            }
+        }
+        for my $pat (grep { defined } @$pats) {
+            Test::More::fail("$name - pattern \"$pat\" should match a line in $log.log (req $rep)");
+        }
+    }
+
+    if (defined $block->$no) {
+        my $pats = pattern_list(scalar $block->$no);
+        my %found;
+        for my $i (0 .. $#$lines) {
+            for my $pat (grep { defined } @$pats) {
+                next unless line_matches($lines->[$i], $pat);
+                $found{$pat} = 1;
+                my @more = @$lines[$i + 1 .. min($i + 9, $#$lines - 1)];
+                Test::More::fail(sprintf "%s - pattern \"%s\" should not match any line in "
+                    . "%s.log but matches line \"%s\" (req %d)\n%s",
+                    $name, fmt_str($pat), $log, fmt_str($lines->[$i]), $rep, join '', @more);
+            }
+        }
+        for my $pat (grep { defined && !$found{$_} } @$pats) {
+            Test::More::pass(sprintf "%s - pattern \"%s\" does not match a line in %s.log (req %d)",
+                             $name, fmt_str($pat), $log, $rep);
+        }
+    }
+}
+
+# --- access_log / no_access_log: the whole access log, as the real module
+# reads it (not only the lines since the last check).
+sub check_access_log ($block, $name, $rep) {
+    return unless defined $block->access_log || defined $block->no_access_log;
+    Time::HiRes::sleep($SleepStep * 3);
+    my @lines;
+    if (open my $fh, '<', $AccLogFile) {
+        @lines = <$fh>;
+    }
+    check_patterns($block, $name, $rep, 'access', \@lines);
+}
+
 sub check_error_log ($block, $name, $rep, $lines = undef) {
     my $contains = sub ($section, $needle) {
         my $v = $block->$section;
@@ -1150,38 +1197,7 @@ sub check_error_log ($block, $name, $rep, $lines = undef) {
         abort_block("No --- grep_error_log defined but --- grep_error_log_out is defined");
     }
 
-    if (defined $block->error_log) {
-        my $pats = pattern_list(scalar $block->error_log);
-        for my $line (@$lines) {
-            for my $pat (@$pats) {
-                next unless defined $pat && line_matches($line, $pat);
-                Test::More::pass("$name - pattern \"$pat\" matches a line in error.log (req $rep)");
-                undef $pat;
-            }
-        }
-        for my $pat (grep { defined } @$pats) {
-            Test::More::fail("$name - pattern \"$pat\" should match a line in error.log (req $rep)");
-        }
-    }
-
-    if (defined $block->no_error_log) {
-        my $pats = pattern_list(scalar $block->no_error_log);
-        my %found;
-        for my $i (0 .. $#$lines) {
-            for my $pat (grep { defined } @$pats) {
-                next unless line_matches($lines->[$i], $pat);
-                $found{$pat} = 1;
-                my @more = @$lines[$i + 1 .. min($i + 9, $#$lines - 1)];
-                Test::More::fail(sprintf "%s - pattern \"%s\" should not match any line in "
-                    . "error.log but matches line \"%s\" (req %d)\n%s",
-                    $name, fmt_str($pat), fmt_str($lines->[$i]), $rep, join '', @more);
-            }
-        }
-        for my $pat (grep { defined && !$found{$_} } @$pats) {
-            Test::More::pass(sprintf "%s - pattern \"%s\" does not match a line in error.log (req %d)",
-                             $name, fmt_str($pat), $rep);
-        }
-    }
+    check_patterns($block, $name, $rep, 'error', $lines);
 
     # Like the real module: warn about alert/crit/emerg lines nobody asked for,
     # and fail on assertion failures.
@@ -1396,6 +1412,7 @@ sub run_requests ($block, $name, $rep) {
             # module), each time on the lines logged since the last check.
             Time::HiRes::sleep(parse_time(scalar $block->wait)) if $block->wait;
             check_error_log($block, $name, $rep);
+            check_access_log($block, $name, $rep);
             $idx++;
         }
     }
