@@ -21,15 +21,38 @@
 #include <ngx_core.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <openssl/crypto.h>
 
 
-#if (OPENSSL_VERSION_NUMBER >= 0x30000000L)
+/*
+ * HMAC-SHA1 keeps, per secret, the SHA-1 states after the key's inner and
+ * outer blocks (RFC 2104, 4.): a request copies them, which costs nothing,
+ * where a copy of an EVP_MAC_CTX allocates and goes through the provider,
+ * about 1 us a request on OpenSSL 3.  The SHA-1 functions are deprecated
+ * in OpenSSL 3.0 (nginx silences the deprecation): EVP_MAC is used where
+ * OpenSSL is built without them, and from OpenSSL 4.0.
+ */
+
+#if (OPENSSL_VERSION_NUMBER >= 0x30000000L                                    \
+     && (defined OPENSSL_NO_DEPRECATED_3_0                                    \
+         || OPENSSL_VERSION_NUMBER >= 0x40000000L                             \
+         || defined NGX_HTTP_INTERCOM_WEBHOOK_USE_EVP_MAC))
+
 #define NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC  1
+
 typedef EVP_MAC_CTX  ngx_http_intercom_webhook_mac_t;
+typedef EVP_MAC_CTX *ngx_http_intercom_webhook_state_t;
+
 #else
-typedef HMAC_CTX     ngx_http_intercom_webhook_mac_t;
+
+typedef struct {
+    SHA_CTX          inner;
+    SHA_CTX          outer;
+} ngx_http_intercom_webhook_mac_t;
+
+typedef SHA_CTX      ngx_http_intercom_webhook_state_t;
+
 #endif
 
 
@@ -59,7 +82,7 @@ typedef struct {
 typedef struct {
     ngx_http_intercom_webhook_secret_t *secrets;
     ngx_uint_t                          nsecrets;
-    ngx_http_intercom_webhook_mac_t    *mac[16];  /* MAX_SECRETS */
+    ngx_http_intercom_webhook_state_t   state[16];  /* MAX_SECRETS */
 } ngx_http_intercom_webhook_hmac_t;
 
 
@@ -71,7 +94,8 @@ ngx_int_t ngx_http_intercom_webhook_parse_signature(ngx_str_t *value,
     u_char *digest);
 
 /*
- * Makes a keyed HMAC-SHA1 context for the key, freed with the pool.
+ * Makes a keyed HMAC-SHA1 context for the key, wiped and freed with the
+ * pool.
  * An empty key is NGX_DECLINED: anyone can forge an empty-key HMAC.
  */
 ngx_int_t ngx_http_intercom_webhook_secret_init(
@@ -82,7 +106,7 @@ ngx_int_t ngx_http_intercom_webhook_secret_init(
  * One HMAC over a body given in pieces, for every secret at once: init
  * copies the keyed contexts, update feeds bytes, final compares with the
  * decoded signature in constant time, always going through every secret,
- * and frees the copies; abort frees them on an error path.  final
+ * and wipes the copies; abort wipes them on an error path.  final
  * returns the index of the matching secret, or NGX_DECLINED.
  */
 ngx_int_t ngx_http_intercom_webhook_hmac_init(
@@ -156,6 +180,7 @@ typedef struct ngx_http_intercom_webhook_parser_s
     (6 * NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY + 2)
 /* significant digits kept to tell a real overflow as strtod() does */
 #define NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN  320
+#define NGX_HTTP_INTERCOM_WEBHOOK_BUF_LEN  NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE
 
 struct ngx_http_intercom_webhook_parser_s {
     ngx_uint_t                          state;
@@ -178,7 +203,6 @@ struct ngx_http_intercom_webhook_parser_s {
 
     /* the value being captured, its raw text so far */
     ngx_http_intercom_webhook_value_t  *value;
-    u_char                             *buf;      /* MAX_VALUE bytes */
     size_t                              len;
 
     /* the raw key being read while its object is on the tree */
@@ -213,6 +237,9 @@ struct ngx_http_intercom_webhook_parser_s {
     unsigned                            zero:1;
     unsigned                            real:1;
     unsigned                            exp_negative:1;
+
+    /* the raw text of the value being captured: last, not zeroed by init */
+    u_char                              buf[NGX_HTTP_INTERCOM_WEBHOOK_BUF_LEN];
 };
 
 

@@ -656,7 +656,7 @@ ngx_http_intercom_webhook_parse_body(ngx_http_request_t *r,
     ngx_chain_t                         *cl;
     const char                          *error;
     ngx_http_intercom_webhook_value_t   *values, *value;
-    ngx_http_intercom_webhook_parser_t  *parser;
+    ngx_http_intercom_webhook_parser_t  *parser, parser_state;
 
     nslots = iwcf->fields->nslots;
 
@@ -671,10 +671,9 @@ ngx_http_intercom_webhook_parse_body(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    parser = ngx_palloc(r->pool, sizeof(ngx_http_intercom_webhook_parser_t));
-    if (parser == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    /* the parser is needed in this function only */
+
+    parser = &parser_state;
 
     if (ngx_http_intercom_webhook_parser_init(parser, iwcf->fields, values,
                                               r->pool)

@@ -239,7 +239,7 @@ ngx_http_intercom_webhook_parser_init(ngx_http_intercom_webhook_parser_t *p,
     ngx_http_intercom_webhook_fields_t *fields,
     ngx_http_intercom_webhook_value_t *values, ngx_pool_t *pool)
 {
-    ngx_memzero(p, sizeof(ngx_http_intercom_webhook_parser_t));
+    ngx_memzero(p, offsetof(ngx_http_intercom_webhook_parser_t, buf));
 
     p->state = sw_start;
     p->pool = pool;
@@ -253,11 +253,6 @@ ngx_http_intercom_webhook_parser_init(ngx_http_intercom_webhook_parser_t *p,
 
     ngx_memzero(values,
                 fields->nslots * sizeof(ngx_http_intercom_webhook_value_t));
-
-    p->buf = ngx_pnalloc(pool, NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE);
-    if (p->buf == NULL) {
-        return NGX_ERROR;
-    }
 
     return NGX_OK;
 }

@@ -14,10 +14,6 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_PREFIX_LEN  (sizeof("sha1=") - 1)
 
 
-static ngx_http_intercom_webhook_mac_t *ngx_http_intercom_webhook_mac_dup(
-    ngx_http_intercom_webhook_mac_t *mac);
-static void ngx_http_intercom_webhook_mac_free(
-    ngx_http_intercom_webhook_mac_t *mac);
 static void ngx_http_intercom_webhook_secret_cleanup(void *data);
 
 
@@ -69,6 +65,10 @@ ngx_http_intercom_webhook_secret_init(
     EVP_MAC                          *hmac;
     OSSL_PARAM                        params[2];
     char                              digest[] = "SHA1";
+#else
+    u_char                            ipad[SHA_CBLOCK], opad[SHA_CBLOCK];
+    u_char                            md[SHA_DIGEST_LENGTH];
+    ngx_uint_t                        i;
 #endif
 
     if (len == 0) {
@@ -108,7 +108,7 @@ ngx_http_intercom_webhook_secret_init(
 
 #else
 
-    mac = HMAC_CTX_new();
+    mac = ngx_palloc(pool, sizeof(ngx_http_intercom_webhook_mac_t));
     if (mac == NULL) {
         return NGX_ERROR;
     }
@@ -116,9 +116,39 @@ ngx_http_intercom_webhook_secret_init(
     cln->handler = ngx_http_intercom_webhook_secret_cleanup;
     cln->data = mac;
 
-    if (HMAC_Init_ex(mac, key, (int) len, EVP_sha1(), NULL) != 1) {
+    /* a key longer than a block is its digest (RFC 2104, 2.) */
+
+    if (len > SHA_CBLOCK) {
+        if (SHA1(key, len, md) == NULL) {
+            return NGX_ERROR;
+        }
+
+        key = md;
+        len = SHA_DIGEST_LENGTH;
+    }
+
+    ngx_memset(ipad, 0x36, SHA_CBLOCK);
+    ngx_memset(opad, 0x5c, SHA_CBLOCK);
+
+    for (i = 0; i < len; i++) {
+        ipad[i] ^= key[i];
+        opad[i] ^= key[i];
+    }
+
+    if (SHA1_Init(&mac->inner) != 1
+        || SHA1_Update(&mac->inner, ipad, SHA_CBLOCK) != 1
+        || SHA1_Init(&mac->outer) != 1
+        || SHA1_Update(&mac->outer, opad, SHA_CBLOCK) != 1)
+    {
+        OPENSSL_cleanse(ipad, SHA_CBLOCK);
+        OPENSSL_cleanse(opad, SHA_CBLOCK);
+        OPENSSL_cleanse(md, SHA_DIGEST_LENGTH);
         return NGX_ERROR;
     }
+
+    OPENSSL_cleanse(ipad, SHA_CBLOCK);
+    OPENSSL_cleanse(opad, SHA_CBLOCK);
+    OPENSSL_cleanse(md, SHA_DIGEST_LENGTH);
 
 #endif
 
@@ -131,7 +161,11 @@ ngx_http_intercom_webhook_secret_init(
 static void
 ngx_http_intercom_webhook_secret_cleanup(void *data)
 {
-    ngx_http_intercom_webhook_mac_free(data);
+#if (NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
+    EVP_MAC_CTX_free(data);
+#else
+    OPENSSL_cleanse(data, sizeof(ngx_http_intercom_webhook_mac_t));
+#endif
 }
 
 
@@ -149,12 +183,17 @@ ngx_http_intercom_webhook_hmac_init(ngx_http_intercom_webhook_hmac_t *hmac,
     hmac->nsecrets = 0;
 
     for (i = 0; i < n; i++) {
-        hmac->mac[i] = ngx_http_intercom_webhook_mac_dup(secrets[i].mac);
 
-        if (hmac->mac[i] == NULL) {
+#if (NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
+        hmac->state[i] = EVP_MAC_CTX_dup(secrets[i].mac);
+
+        if (hmac->state[i] == NULL) {
             ngx_http_intercom_webhook_hmac_abort(hmac);
             return NGX_ERROR;
         }
+#else
+        hmac->state[i] = secrets[i].mac->inner;
+#endif
 
         hmac->nsecrets++;
     }
@@ -176,11 +215,11 @@ ngx_http_intercom_webhook_hmac_update(ngx_http_intercom_webhook_hmac_t *hmac,
     for (i = 0; i < hmac->nsecrets; i++) {
 
 #if (NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
-        if (EVP_MAC_update(hmac->mac[i], data, len) != 1) {
+        if (EVP_MAC_update(hmac->state[i], data, len) != 1) {
             return NGX_ERROR;
         }
 #else
-        if (HMAC_Update(hmac->mac[i], data, len) != 1) {
+        if (SHA1_Update(&hmac->state[i], data, len) != 1) {
             return NGX_ERROR;
         }
 #endif
@@ -195,12 +234,11 @@ ngx_http_intercom_webhook_hmac_final(ngx_http_intercom_webhook_hmac_t *hmac,
     u_char *digest)
 {
     u_char      md[EVP_MAX_MD_SIZE];
+    size_t      len;
     ngx_int_t   rc, match;
     ngx_uint_t  i;
-#if (NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
-    size_t      len;
-#else
-    unsigned    len;
+#if !(NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
+    SHA_CTX     outer;
 #endif
 
     rc = NGX_OK;
@@ -214,15 +252,26 @@ ngx_http_intercom_webhook_hmac_final(ngx_http_intercom_webhook_hmac_t *hmac,
     for (i = 0; i < hmac->nsecrets; i++) {
 
 #if (NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
-        if (EVP_MAC_final(hmac->mac[i], md, &len, sizeof(md)) != 1) {
+
+        if (EVP_MAC_final(hmac->state[i], md, &len, sizeof(md)) != 1) {
             rc = NGX_ERROR;
             continue;
         }
+
 #else
-        if (HMAC_Final(hmac->mac[i], md, &len) != 1) {
+
+        outer = hmac->secrets[i].mac->outer;
+
+        if (SHA1_Final(md, &hmac->state[i]) != 1
+            || SHA1_Update(&outer, md, SHA_DIGEST_LENGTH) != 1
+            || SHA1_Final(md, &outer) != 1)
+        {
             rc = NGX_ERROR;
             continue;
         }
+
+        len = SHA_DIGEST_LENGTH;
+
 #endif
 
         if (len == NGX_HTTP_INTERCOM_WEBHOOK_DIGEST_LEN
@@ -233,6 +282,10 @@ ngx_http_intercom_webhook_hmac_final(ngx_http_intercom_webhook_hmac_t *hmac,
         }
     }
 
+#if !(NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
+    OPENSSL_cleanse(&outer, sizeof(SHA_CTX));
+#endif
+
     ngx_http_intercom_webhook_hmac_abort(hmac);
 
     return (rc == NGX_OK) ? match : rc;
@@ -242,50 +295,22 @@ ngx_http_intercom_webhook_hmac_final(ngx_http_intercom_webhook_hmac_t *hmac,
 void
 ngx_http_intercom_webhook_hmac_abort(ngx_http_intercom_webhook_hmac_t *hmac)
 {
+#if (NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
+
     ngx_uint_t  i;
 
     for (i = 0; i < hmac->nsecrets; i++) {
-        ngx_http_intercom_webhook_mac_free(hmac->mac[i]);
-        hmac->mac[i] = NULL;
+        EVP_MAC_CTX_free(hmac->state[i]);
+        hmac->state[i] = NULL;
     }
+
+#else
+
+    /* a state copied before any update is as good as the key */
+
+    OPENSSL_cleanse(hmac->state, hmac->nsecrets * sizeof(SHA_CTX));
+
+#endif
 
     hmac->nsecrets = 0;
-}
-
-
-static ngx_http_intercom_webhook_mac_t *
-ngx_http_intercom_webhook_mac_dup(ngx_http_intercom_webhook_mac_t *mac)
-{
-#if (NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
-
-    return EVP_MAC_CTX_dup(mac);
-
-#else
-
-    HMAC_CTX  *copy;
-
-    copy = HMAC_CTX_new();
-    if (copy == NULL) {
-        return NULL;
-    }
-
-    if (HMAC_CTX_copy(copy, mac) != 1) {
-        HMAC_CTX_free(copy);
-        return NULL;
-    }
-
-    return copy;
-
-#endif
-}
-
-
-static void
-ngx_http_intercom_webhook_mac_free(ngx_http_intercom_webhook_mac_t *mac)
-{
-#if (NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
-    EVP_MAC_CTX_free(mac);
-#else
-    HMAC_CTX_free(mac);
-#endif
 }
