@@ -175,12 +175,12 @@ ngx_http_intercom_webhook_hmac_init(ngx_http_intercom_webhook_hmac_t *hmac,
 {
     ngx_uint_t  i;
 
+    hmac->secrets = secrets;
+    hmac->nsecrets = 0;
+
     if (n > NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS) {
         return NGX_ERROR;
     }
-
-    hmac->secrets = secrets;
-    hmac->nsecrets = 0;
 
     for (i = 0; i < n; i++) {
 
@@ -281,6 +281,10 @@ ngx_http_intercom_webhook_hmac_final(ngx_http_intercom_webhook_hmac_t *hmac,
             match = i;
         }
     }
+
+    /* the last digest computed is a valid signature of the body */
+
+    OPENSSL_cleanse(md, sizeof(md));
 
 #if !(NGX_HTTP_INTERCOM_WEBHOOK_EVP_MAC)
     OPENSSL_cleanse(&outer, sizeof(SHA_CTX));

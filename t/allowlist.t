@@ -242,7 +242,7 @@ app conversation.user.created
     }
 --- config
     location = /hook {
-        proxy_pass http://[::1]:1986;
+        proxy_http_version 1.0; proxy_pass http://[::1]:1986;
     }
 --- request eval
 "POST /hook\n" . ::event("conversation.user.created")
@@ -273,7 +273,7 @@ app ::1 conversation.user.created
     }
 --- config
     location = /hook {
-        proxy_pass http://[::1]:1986;
+        proxy_http_version 1.0; proxy_pass http://[::1]:1986;
     }
 --- request eval
 "POST /hook\n" . ::event("conversation.user.created")
@@ -302,7 +302,7 @@ app ::1 conversation.user.created
     }
 --- config
     location = /hook {
-        proxy_pass http://[::1]:1986;
+        proxy_http_version 1.0; proxy_pass http://[::1]:1986;
     }
 --- request eval
 "POST /hook\n" . ::event("conversation.user.created")

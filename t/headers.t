@@ -71,13 +71,22 @@ sub ::logged {
     return qr/\[\Q$level\E\] \d+#\d+: \*\d+ \Qintercom webhook: $msg, client: 127.0.0.1, server: localhost, request: "$request", host: "localhost"\E$/;
 }
 
+# "Connection: close", that proxy_pass adds for HTTP/1.0 up to nginx 1.29.6
+sub ::connection {
+    my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    my ($v) = `$nginx -v 2>&1` =~ m{nginx/(\d+\.\d+\.\d+)};
+    my @v = split /\./, $v // '0.0.0';
+    my $n = $v[0] * 1000000 + $v[1] * 1000 + $v[2];
+    return $n >= 1029007 ? '' : "Connection: close\r\n";
+}
+
 # the request that proxy_pass (HTTP/1.0) makes of a forwarded notification
 # to the fake upstream on port 1985: its own first headers, the client's
 # other headers in order, then the module's
 sub ::upstream {
     my ($uri, $body, @headers) = @_;
     return "POST $uri HTTP/1.0\r\nHost: 127.0.0.1:1985\r\n"
-           . "Connection: close\r\nContent-Length: " . length($body) . "\r\n"
+           . ::connection() . "Content-Length: " . length($body) . "\r\n"
            . join('', map { "$_\r\n" } @headers) . "\r\n" . $body;
 }
 
@@ -117,7 +126,7 @@ __DATA__
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -145,7 +154,7 @@ ok
         intercom_webhook_header X-Intercom-User-Email data.item.user.email;
         intercom_webhook_header X-Conversation-Read data.item.read;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::payload("conversation.user.created.json");
@@ -176,7 +185,7 @@ ok
         intercom_webhook_header X-Intercom-Created-At off;
         intercom_webhook_header X-Intercom-App-Id off;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::payload("conversation.user.created.json");
@@ -207,7 +216,7 @@ ok
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Created-At off;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -234,7 +243,7 @@ ok
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("contact.deleted", app_id => undef, id => 'null',
@@ -294,7 +303,7 @@ ok
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Name data.item.name;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("contact.deleted", app_id => '"q3fz\u0007k2m"',
@@ -334,7 +343,7 @@ ok
         intercom_webhook_header X-Name data.item.name;
         intercom_webhook_header X-Slash data.item.slash;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("contact.deleted", delivery_attempts => '1.50E+01', created_at => '-0',
@@ -375,7 +384,7 @@ ok
         intercom_webhook_header X-Long data.item.long;
         intercom_webhook_header X-Fits data.item.fits;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("contact.deleted", data => '{"item":{"type":"contact","id":{"v":1},"tags":["a"],"long":"' . ("x" x 3000) . '","fits":"' . ("y" x 1000) . '"}}');
@@ -407,7 +416,7 @@ ok
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -476,7 +485,7 @@ host=hooks.example.test ua=ua/1 cookie=b ct=application/json topic=conversation.
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -520,7 +529,7 @@ ok
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -587,7 +596,7 @@ ok
         intercom_webhook_allow all;
         intercom_webhook_header x-custom-TOPIC topic;
     }
-    location @app { proxy_pass http://127.0.0.1:1985; }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");

@@ -69,13 +69,22 @@ sub ::logged {
     return qr/\[\Q$level\E\] \d+#\d+: \*\d+ \Qintercom webhook: $msg, client: 127.0.0.1, server: localhost, request: "$request", host: "localhost"\E$/;
 }
 
+# "Connection: close", that proxy_pass adds for HTTP/1.0 up to nginx 1.29.6
+sub ::connection {
+    my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    my ($v) = `$nginx -v 2>&1` =~ m{nginx/(\d+\.\d+\.\d+)};
+    my @v = split /\./, $v // '0.0.0';
+    my $n = $v[0] * 1000000 + $v[1] * 1000 + $v[2];
+    return $n >= 1029007 ? '' : "Connection: close\r\n";
+}
+
 # the request that proxy_pass (HTTP/1.0) makes of a forwarded notification
 # to the fake upstream on port 1985: its own first headers, the client's
 # other headers in order, then the module's
 sub ::upstream {
     my ($uri, $body, @headers) = @_;
     return "POST $uri HTTP/1.0\r\nHost: 127.0.0.1:1985\r\n"
-           . "Connection: close\r\nContent-Length: " . length($body) . "\r\n"
+           . ::connection() . "Content-Length: " . length($body) . "\r\n"
            . join('', map { "$_\r\n" } @headers) . "\r\n" . $body;
 }
 
