@@ -6,89 +6,10 @@
 # never reaches the log.
 
 use Test::Nginx::Socket;
+use FindBin ();
+use lib "$FindBin::Bin/lib";
+use IntercomWebhook;
 use Digest::SHA ();
-
-# Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
-# a package of its own: call them as ::name().
-
-# t/payloads/NAME as Test::Nginx sends it: its request builder strips the
-# white space around a body (the files end with a newline) unless the
-# block sets Content-Length itself.
-sub ::payload {
-    my ($name) = @_;
-    open my $fh, '<:raw', "t/payloads/$name" or die "t/payloads/$name: $!";
-    local $/;
-    my $body = <$fh>;
-    $body =~ s/\s+\z//;
-    return $body;
-}
-
-# "sha1=" and the hex HMAC-SHA1 of the body, keyed by default with the
-# secret the blocks configure
-sub ::sig {
-    my ($body, $key) = @_;
-    return 'sha1=' . Digest::SHA::hmac_sha1_hex($body, $key // 'it-secret');
-}
-
-# more_headers: the signature of the body, then other header lines
-sub ::signed {
-    my ($body, $key, @more) = @_;
-    return join "\n", "X-Hub-Signature: " . ::sig($body, $key), @more;
-}
-
-# a compact notification of the topic; named arguments replace members
-# with raw JSON text, or drop them when undef
-sub ::event {
-    my ($topic, %o) = @_;
-    my %m = (
-        type => '"notification_event"',
-        app_id => '"q3fz8k2m"',
-        data => '{"type":"notification_event_data",'
-                . '"item":{"type":"conversation","id":"87120044511"}}',
-        links => '{}',
-        id => '"notif_00000000-0000-4000-9e37-79b97f4a7c15"',
-        topic => defined $topic ? qq{"$topic"} : undef,
-        delivery_status => 'null',
-        delivery_attempts => '1',
-        delivered_at => '0',
-        first_sent_at => '1764412801',
-        created_at => '1764412800',
-        self => 'null',
-        %o,
-    );
-    my @order = qw(type app_id data links id topic delivery_status
-                   delivery_attempts delivered_at first_sent_at created_at
-                   self);
-    return '{' . join(',', map { qq{"$_":$m{$_}} }
-                           grep { defined $m{$_} } @order) . '}';
-}
-
-# an error log line of the module for a request from 127.0.0.1, with
-# nginx's context
-sub ::logged {
-    my ($level, $msg, $request) = @_;
-    $request //= 'POST /hook HTTP/1.1';
-    return qr/\[\Q$level\E\] \d+#\d+: \*\d+ \Qintercom webhook: $msg, client: 127.0.0.1, server: localhost, request: "$request", host: "localhost"\E$/;
-}
-
-# "Connection: close", that proxy_pass adds for HTTP/1.0 up to nginx 1.29.6
-sub ::connection {
-    my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
-    my ($v) = `$nginx -v 2>&1` =~ m{nginx/(\d+\.\d+\.\d+)};
-    my @v = split /\./, $v // '0.0.0';
-    my $n = $v[0] * 1000000 + $v[1] * 1000 + $v[2];
-    return $n >= 1029007 ? '' : "Connection: close\r\n";
-}
-
-# the request that proxy_pass (HTTP/1.0) makes of a forwarded notification
-# to the fake upstream on port 1985: its own first headers, the client's
-# other headers in order, then the module's
-sub ::upstream {
-    my ($uri, $body, @headers) = @_;
-    return "POST $uri HTTP/1.0\r\nHost: 127.0.0.1:1985\r\n"
-           . ::connection() . "Content-Length: " . length($body) . "\r\n"
-           . join('', map { "$_\r\n" } @headers) . "\r\n" . $body;
-}
 
 repeat_each(2);
 

@@ -4,70 +4,10 @@
 # HMAC-SHA1 of the exact body bytes, in either hex case, is accepted.
 
 use Test::Nginx::Socket;
+use FindBin ();
+use lib "$FindBin::Bin/lib";
+use IntercomWebhook;
 use Digest::SHA ();
-
-# Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
-# a package of its own: call them as ::name().
-
-# t/payloads/NAME as Test::Nginx sends it: its request builder strips the
-# white space around a body (the files end with a newline) unless the
-# block sets Content-Length itself.
-sub ::payload {
-    my ($name) = @_;
-    open my $fh, '<:raw', "t/payloads/$name" or die "t/payloads/$name: $!";
-    local $/;
-    my $body = <$fh>;
-    $body =~ s/\s+\z//;
-    return $body;
-}
-
-# "sha1=" and the hex HMAC-SHA1 of the body, keyed by default with the
-# secret the blocks configure
-sub ::sig {
-    my ($body, $key) = @_;
-    return 'sha1=' . Digest::SHA::hmac_sha1_hex($body, $key // 'it-secret');
-}
-
-# more_headers: the signature of the body, then other header lines
-sub ::signed {
-    my ($body, $key, @more) = @_;
-    return join "\n", "X-Hub-Signature: " . ::sig($body, $key), @more;
-}
-
-# a compact notification of the topic; named arguments replace members
-# with raw JSON text, or drop them when undef
-sub ::event {
-    my ($topic, %o) = @_;
-    my %m = (
-        type => '"notification_event"',
-        app_id => '"q3fz8k2m"',
-        data => '{"type":"notification_event_data",'
-                . '"item":{"type":"conversation","id":"87120044511"}}',
-        links => '{}',
-        id => '"notif_00000000-0000-4000-9e37-79b97f4a7c15"',
-        topic => defined $topic ? qq{"$topic"} : undef,
-        delivery_status => 'null',
-        delivery_attempts => '1',
-        delivered_at => '0',
-        first_sent_at => '1764412801',
-        created_at => '1764412800',
-        self => 'null',
-        %o,
-    );
-    my @order = qw(type app_id data links id topic delivery_status
-                   delivery_attempts delivered_at first_sent_at created_at
-                   self);
-    return '{' . join(',', map { qq{"$_":$m{$_}} }
-                           grep { defined $m{$_} } @order) . '}';
-}
-
-# an error log line of the module for a request from 127.0.0.1, with
-# nginx's context
-sub ::logged {
-    my ($level, $msg, $request) = @_;
-    $request //= 'POST /hook HTTP/1.1';
-    return qr/\[\Q$level\E\] \d+#\d+: \*\d+ \Qintercom webhook: $msg, client: 127.0.0.1, server: localhost, request: "$request", host: "localhost"\E$/;
-}
 
 repeat_each(2);
 
