@@ -650,7 +650,7 @@ ngx_http_intercom_webhook_parse_body(ngx_http_request_t *r,
     ngx_http_intercom_webhook_ctx_t *ctx, u_char **buf)
 {
     ngx_int_t                            rc;
-    ngx_str_t                            text, *topic;
+    ngx_str_t                           *text, *topic;
     ngx_buf_t                           *b;
     ngx_uint_t                           i, nslots;
     ngx_chain_t                         *cl;
@@ -748,18 +748,16 @@ ngx_http_intercom_webhook_parse_body(ngx_http_request_t *r,
         }
     }
 
-    value = &values[NGX_HTTP_INTERCOM_WEBHOOK_TYPE];
+    /* "type" was decoded with the other fields above */
 
-    rc = ngx_http_intercom_webhook_value_string(value, &text, r->pool);
-    if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    text = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_TYPE];
 
-    if (rc != NGX_OK
-        || text.len != ngx_http_intercom_webhook_notification_event.len
-        || ngx_strncmp(text.data,
+    if (values[NGX_HTTP_INTERCOM_WEBHOOK_TYPE].type
+        != NGX_HTTP_INTERCOM_WEBHOOK_STRING
+        || text->len != ngx_http_intercom_webhook_notification_event.len
+        || ngx_strncmp(text->data,
                        ngx_http_intercom_webhook_notification_event.data,
-                       text.len)
+                       text->len)
            != 0)
     {
         ngx_log_error(iwcf->log_level, r->connection->log, 0,
