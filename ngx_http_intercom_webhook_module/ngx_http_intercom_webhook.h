@@ -94,9 +94,15 @@ ngx_int_t ngx_http_intercom_webhook_parse_signature(ngx_str_t *value,
     u_char *digest);
 
 /*
+ * NGX_OK if the key is empty or only spaces, tabs, CRs and LFs (a key
+ * anyone can guess), else NGX_DECLINED.
+ */
+ngx_int_t ngx_http_intercom_webhook_secret_blank(u_char *key, size_t len);
+
+/*
  * Makes a keyed HMAC-SHA1 context for the key, wiped and freed with the
  * pool.
- * An empty key is NGX_DECLINED: anyone can forge an empty-key HMAC.
+ * An empty or blank key is NGX_DECLINED: anyone can forge its HMAC.
  */
 ngx_int_t ngx_http_intercom_webhook_secret_init(
     ngx_http_intercom_webhook_secret_t *secret, u_char *key, size_t len,

@@ -55,6 +55,28 @@ ngx_http_intercom_webhook_parse_signature(ngx_str_t *value, u_char *digest)
 
 
 ngx_int_t
+ngx_http_intercom_webhook_secret_blank(u_char *key, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        switch (key[i]) {
+        case ' ':
+        case '\t':
+        case CR:
+        case LF:
+            break;
+
+        default:
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_http_intercom_webhook_secret_init(
     ngx_http_intercom_webhook_secret_t *secret, u_char *key, size_t len,
     ngx_pool_t *pool)
@@ -71,7 +93,7 @@ ngx_http_intercom_webhook_secret_init(
     ngx_uint_t                        i;
 #endif
 
-    if (len == 0) {
+    if (ngx_http_intercom_webhook_secret_blank(key, len) == NGX_OK) {
         return NGX_DECLINED;
     }
 
