@@ -13,7 +13,7 @@ repeat_each(2);
 
 # the checks of one round, block by block in file order ("n * c": n blocks
 # of c checks each)
-plan tests => repeat_each() * (6 + 4 + 4 + 6 + 5 + 6 + 9 + 5 + 3);
+plan tests => repeat_each() * (6 + 4 + 4 + 6 + 5 + 5 + 9 + 5 + 3);
 
 run_tests();
 
@@ -127,7 +127,7 @@ X-Result: method_not_allowed
 
 
 
-=== TEST 6: DELETE from a denied address: 405, the method is checked before the allowlist
+=== TEST 6: DELETE from a denied address: 403, the allowlist is checked before the method
 --- config
     location = /hook {
         intercom_webhook @app;
@@ -137,15 +137,14 @@ X-Result: method_not_allowed
     location @app { return 202 "app\n"; }
 --- request
 DELETE /hook
---- error_code: 405
+--- error_code: 403
 --- response_headers
-Allow: POST, HEAD
-X-Result: method_not_allowed
---- response_body_like: 405 Not Allowed
+Allow:
+X-Result: forbidden
 --- error_log eval
-::logged('error', 'method "DELETE" not allowed', 'DELETE /hook HTTP/1.1')
+::logged('error', 'client 127.0.0.1 is not in the allowlist', 'DELETE /hook HTTP/1.1')
 --- no_error_log
-is not in the allowlist
+not allowed
 
 
 

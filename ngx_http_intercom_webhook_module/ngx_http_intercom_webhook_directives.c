@@ -1,0 +1,545 @@
+
+/*
+ * Copyright (C) The ngx_http_intercom_webhook_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_intercom_webhook_module.h"
+
+
+static char *ngx_http_intercom_webhook_secret_read(ngx_conf_t *cf,
+    ngx_str_t *name, ngx_str_t *key);
+
+
+static ngx_str_t  ngx_http_intercom_webhook_signature =
+    ngx_string("X-Hub-Signature");
+
+
+char *
+ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
+
+    u_char     *p;
+    ngx_str_t  *value;
+
+    if (iwcf->enable != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    iwcf->file = cf->conf_file->file.name;
+    iwcf->line = cf->conf_file->line;
+
+    if (value[1].len == 2 && ngx_strncmp(value[1].data, "on", 2) == 0) {
+        iwcf->enable = 1;
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0) {
+        iwcf->enable = 0;
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len > 1 && value[1].data[0] == '@') {
+        iwcf->enable = 1;
+        iwcf->forward = value[1];
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len && value[1].data[0] == '/') {
+        iwcf->enable = 1;
+        iwcf->forward = value[1];
+
+        p = ngx_strlchr(value[1].data, value[1].data + value[1].len, '?');
+
+        if (p) {
+            iwcf->forward.len = p - value[1].data;
+            iwcf->args.data = p + 1;
+            iwcf->args.len = value[1].data + value[1].len - (p + 1);
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\", \"on\", \"off\", "
+                       "a named location or a URI is expected", &value[1]);
+
+    return NGX_CONF_ERROR;
+}
+
+
+char *
+ngx_http_intercom_webhook_secret(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
+
+    char                                *rv;
+    u_char                               c;
+    ngx_int_t                            rc;
+    ngx_str_t                           *value, key, id;
+    ngx_uint_t                           i;
+    ngx_http_intercom_webhook_secret_t  *secret, *s;
+
+    value = cf->args->elts;
+
+    if (iwcf->secrets == NGX_CONF_UNSET_PTR) {
+        iwcf->secrets = ngx_array_create(cf->pool, 2,
+                                   sizeof(ngx_http_intercom_webhook_secret_t));
+        if (iwcf->secrets == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (iwcf->secrets->nelts == NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "too many secrets, at most %d are supported",
+                           NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS);
+        return NGX_CONF_ERROR;
+    }
+
+    /* the id: "id=name", or the secret's position in the list */
+
+    if (cf->args->nelts == 3) {
+
+        if (value[2].len <= 3
+            || ngx_strncmp(value[2].data, "id=", 3) != 0)
+        {
+            /* the parameter may be the secret itself: it is not shown */
+
+            if (cmd->offset == 1
+                || (value[2].len == 3
+                    && ngx_strncmp(value[2].data, "id=", 3) == 0))
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid parameter \"%V\", "
+                                   "\"id=name\" is expected", &value[2]);
+
+            } else if (value[1].len > 3
+                       && ngx_strncmp(value[1].data, "id=", 3) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid parameters, the secret comes "
+                                   "first: \"%V secret id=name\"",
+                                   &cmd->name);
+
+            } else {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid second parameter, "
+                                   "\"id=name\" is expected");
+            }
+
+            return NGX_CONF_ERROR;
+        }
+
+        id.data = value[2].data + 3;
+        id.len = value[2].len - 3;
+
+        if (id.len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "secret id \"%V\" is too long", &id);
+            return NGX_CONF_ERROR;
+        }
+
+        for (i = 0; i < id.len; i++) {
+            c = ngx_tolower(id.data[i]);
+
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                  || c == '_' || c == '-' || c == '.'))
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid secret id \"%V\", only letters, "
+                                   "digits, \"_\", \"-\" and \".\" "
+                                   "are allowed", &id);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+    } else {
+        id.data = ngx_pnalloc(cf->pool, NGX_INT_T_LEN);
+        if (id.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        id.len = ngx_sprintf(id.data, "%ui", iwcf->secrets->nelts + 1)
+                 - id.data;
+    }
+
+    s = iwcf->secrets->elts;
+
+    for (i = 0; i < iwcf->secrets->nelts; i++) {
+        if (s[i].id.len == id.len
+            && ngx_strncmp(s[i].id.data, id.data, id.len) == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "duplicate secret id \"%V\"", &id);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    secret = ngx_array_push(iwcf->secrets);
+    if (secret == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    secret->id = id;
+
+    if (cmd->offset == 1) {
+        rv = ngx_http_intercom_webhook_secret_read(cf, &value[1], &key);
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+
+    } else {
+        key = value[1];
+
+        if (ngx_http_intercom_webhook_secret_blank(key.data, key.len)
+            == NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "empty or blank secret in \"%V\"",
+                               &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    rc = ngx_http_intercom_webhook_secret_init(secret, key.data, key.len,
+                                               cf->pool);
+
+    if (cmd->offset == 1) {
+        OPENSSL_cleanse(key.data, key.len);
+    }
+
+    if (rc != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot make an HMAC-SHA1 context for "
+                           "the secret \"%V\"", &id);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_intercom_webhook_secret_read(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *key)
+{
+    u_char           *buf;
+    size_t            len;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_str_t         file;
+    ngx_file_info_t   fi;
+
+    file = *name;
+
+    if (file.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "empty secret file name");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    fd = ngx_open_file(file.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%s\" failed", file.data);
+        return NGX_CONF_ERROR;
+    }
+
+    buf = NULL;
+    n = 0;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%s\" failed", file.data);
+        goto failed;
+    }
+
+    if (ngx_file_size(&fi) > NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRET) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "secret file \"%s\" is too large, "
+                           "a secret of at most %d bytes is expected",
+                           file.data, NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRET);
+        goto failed;
+    }
+
+    buf = ngx_pnalloc(cf->temp_pool, NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRET + 1);
+    if (buf == NULL) {
+        goto failed;
+    }
+
+    n = ngx_read_fd(fd, buf, NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRET + 1);
+
+    if (n == -1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_read_fd_n " \"%s\" failed", file.data);
+        goto failed;
+    }
+
+    if (n > NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRET) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "secret file \"%s\" is too large", file.data);
+        goto failed;
+    }
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%s\" failed", file.data);
+    }
+
+    /* a trailing newline and white space are not part of the secret */
+
+    len = n;
+
+    while (len
+           && (buf[len - 1] == ' ' || buf[len - 1] == '\t'
+               || buf[len - 1] == CR || buf[len - 1] == LF))
+    {
+        len--;
+    }
+
+    if (ngx_http_intercom_webhook_secret_blank(buf, len) == NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "empty secret in \"%s\"", file.data);
+        OPENSSL_cleanse(buf, n);
+        return NGX_CONF_ERROR;
+    }
+
+    /* the bytes after the secret are wiped now, the secret after use */
+
+    OPENSSL_cleanse(buf + len, n - len);
+
+    key->data = buf;
+    key->len = len;
+
+    return NGX_CONF_OK;
+
+failed:
+
+    if (buf && n > 0) {
+        OPENSSL_cleanse(buf, n);
+    }
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%s\" failed", file.data);
+    }
+
+    return NGX_CONF_ERROR;
+}
+
+
+char *
+ngx_http_intercom_webhook_allow(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
+
+    ngx_int_t   rc;
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (iwcf->allow == NGX_CONF_UNSET_PTR) {
+        iwcf->allow = ngx_pcalloc(cf->pool,
+                                  sizeof(ngx_http_intercom_webhook_allow_t));
+        if (iwcf->allow == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    rc = ngx_http_intercom_webhook_allow_add(iwcf->allow, &value[1], cf->pool);
+
+    if (rc == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\", an address, a CIDR "
+                           "block, \"intercom\", \"intercom_us\", "
+                           "\"intercom_eu\", \"intercom_au\" or \"all\" "
+                           "is expected", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (rc == NGX_DONE) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "low address bits of %V are meaningless",
+                           &value[1]);
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_intercom_webhook_topics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
+
+    ngx_str_t                          *value;
+    ngx_uint_t                          i;
+    ngx_http_intercom_webhook_topic_t  *topic;
+
+    if (iwcf->topics != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    iwcf->topics = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                    sizeof(ngx_http_intercom_webhook_topic_t));
+    if (iwcf->topics == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        topic = ngx_array_push(iwcf->topics);
+        if (topic == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_intercom_webhook_topic_pattern(&value[i], topic)
+            != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid topic pattern \"%V\", a topic, "
+                               "\"prefix.*\" or \"*\" is expected",
+                               &value[i]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_intercom_webhook_header(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
+
+    u_char                                    c;
+    ngx_int_t                                 rc;
+    ngx_str_t                                *value, *name;
+    ngx_uint_t                                i;
+    ngx_http_header_t                        *known;
+    ngx_http_intercom_webhook_fields_t        fields;
+    ngx_http_intercom_webhook_header_conf_t  *hc;
+
+    value = cf->args->elts;
+    name = &value[1];
+
+    if (name->len == 0) {
+        goto invalid;
+    }
+
+    for (i = 0; i < name->len; i++) {
+        c = ngx_tolower(name->data[i]);
+
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+            goto invalid;
+        }
+    }
+
+    /*
+     * headers that nginx itself handles (Host, Content-Length, ...)
+     * and the signature cannot be set from the payload
+     */
+
+    for (known = ngx_http_headers_in; known->name.len; known++) {
+        if (known->name.len == name->len
+            && ngx_strncasecmp(known->name.data, name->data, name->len) == 0)
+        {
+            goto reserved;
+        }
+    }
+
+    if (name->len == ngx_http_intercom_webhook_signature.len
+        && ngx_strncasecmp(name->data, ngx_http_intercom_webhook_signature.data,
+                           name->len)
+           == 0)
+    {
+        goto reserved;
+    }
+
+    if (iwcf->header_conf == NGX_CONF_UNSET_PTR) {
+        iwcf->header_conf = ngx_array_create(cf->pool, 4,
+                              sizeof(ngx_http_intercom_webhook_header_conf_t));
+        if (iwcf->header_conf == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    hc = iwcf->header_conf->elts;
+
+    for (i = 0; i < iwcf->header_conf->nelts; i++) {
+        if (hc[i].name.len == name->len
+            && ngx_strncasecmp(hc[i].name.data, name->data, name->len) == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "duplicate header \"%V\"", name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    hc = ngx_array_push(iwcf->header_conf);
+    if (hc == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    hc->name = *name;
+
+    if (value[2].len == 3 && ngx_strncmp(value[2].data, "off", 3) == 0) {
+        ngx_str_null(&hc->path);
+        return NGX_CONF_OK;
+    }
+
+    /* the path is checked here, to report it at its line */
+
+    ngx_memzero(&fields, sizeof(ngx_http_intercom_webhook_fields_t));
+
+    rc = ngx_http_intercom_webhook_fields_add(&fields, &value[2],
+                                              cf->temp_pool);
+    if (rc == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid payload path \"%V\"", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    hc->path = value[2];
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid header name \"%V\"", name);
+    return NGX_CONF_ERROR;
+
+reserved:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "header \"%V\" cannot be set by \"%V\"",
+                       name, &cmd->name);
+    return NGX_CONF_ERROR;
+}

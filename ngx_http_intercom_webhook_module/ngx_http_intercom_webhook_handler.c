@@ -1,0 +1,665 @@
+
+/*
+ * Copyright (C) The ngx_http_intercom_webhook_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_intercom_webhook_module.h"
+
+
+/* bytes of a temporary file read at once */
+#define NGX_HTTP_INTERCOM_WEBHOOK_READ_SIZE      16384
+
+
+typedef ngx_int_t (*ngx_http_intercom_webhook_chunk_pt)(void *data,
+    u_char *pos, u_char *last);
+
+
+/* one pass over the body: the HMAC of every byte, and the parser */
+
+typedef struct {
+    ngx_http_intercom_webhook_hmac_t     hmac;
+    ngx_int_t                            parsed;  /* NGX_AGAIN while fed */
+    ngx_http_intercom_webhook_parser_t   parser;
+} ngx_http_intercom_webhook_body_t;
+
+
+static void ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_intercom_webhook_process(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx);
+static ngx_int_t ngx_http_intercom_webhook_read_body(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_chunk_pt handler, void *data);
+static ngx_int_t ngx_http_intercom_webhook_body_chunk(void *data,
+    u_char *pos, u_char *last);
+static ngx_int_t ngx_http_intercom_webhook_notification(
+    ngx_http_request_t *r, ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values);
+static ngx_int_t ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx);
+static ngx_int_t ngx_http_intercom_webhook_respond(ngx_http_request_t *r);
+static ngx_int_t ngx_http_intercom_webhook_reject(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t result,
+    ngx_int_t status);
+
+
+static ngx_str_t  ngx_http_intercom_webhook_allow_methods =
+    ngx_string("POST, HEAD");
+
+static ngx_str_t  ngx_http_intercom_webhook_notification_event =
+    ngx_string("notification_event");
+
+
+ngx_int_t
+ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                              rc;
+    ngx_uint_t                             n;
+    ngx_table_elt_t                       *h;
+    ngx_http_intercom_webhook_ctx_t       *ctx;
+    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
+
+    iwcf = ngx_http_get_module_loc_conf(r, ngx_http_intercom_webhook_module);
+
+    if (r != r->main) {
+
+        /*
+         * a subrequest shares the headers of its parent and has a body
+         * only if the parent read it: nothing to verify it with
+         */
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "intercom webhook: refused in a subrequest");
+
+        return NGX_HTTP_FORBIDDEN;
+    }
+
+    ctx = ngx_http_intercom_webhook_create_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->conf = iwcf;
+
+    /* the address first: a client from elsewhere learns nothing more */
+
+    if (ngx_http_intercom_webhook_allow_match(iwcf->allow,
+                                              r->connection->sockaddr)
+        != NGX_OK)
+    {
+        ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                      "intercom webhook: client %V is not in the allowlist",
+                      &r->connection->addr_text);
+
+        return ngx_http_intercom_webhook_reject(r, ctx,
+                                            NGX_HTTP_INTERCOM_WEBHOOK_FORBIDDEN,
+                                            NGX_HTTP_FORBIDDEN);
+    }
+
+    if (!(r->method & (NGX_HTTP_POST|NGX_HTTP_HEAD))) {
+
+        ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                      "intercom webhook: method \"%V\" not allowed",
+                      &r->method_name);
+
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+        ngx_str_set(&h->key, "Allow");
+        h->value = ngx_http_intercom_webhook_allow_methods;
+
+        return ngx_http_intercom_webhook_reject(r, ctx,
+                                  NGX_HTTP_INTERCOM_WEBHOOK_METHOD_NOT_ALLOWED,
+                                  NGX_HTTP_NOT_ALLOWED);
+    }
+
+    if (r->method == NGX_HTTP_HEAD) {
+
+        /* Intercom checks the URL with a HEAD request when it is saved */
+
+        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_VALIDATION;
+
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_intercom_webhook_respond(r);
+    }
+
+    h = ngx_http_intercom_webhook_signature_header(r, &n);
+
+    if (n == 0) {
+        ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                      "intercom webhook: no \"X-Hub-Signature\" header");
+
+        return ngx_http_intercom_webhook_reject(r, ctx,
+                                            NGX_HTTP_INTERCOM_WEBHOOK_UNSIGNED,
+                                            NGX_HTTP_UNAUTHORIZED);
+    }
+
+    if (n > 1) {
+        ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                      "intercom webhook: several \"X-Hub-Signature\" headers");
+
+        return ngx_http_intercom_webhook_reject(r, ctx,
+                                       NGX_HTTP_INTERCOM_WEBHOOK_BAD_SIGNATURE,
+                                       NGX_HTTP_UNAUTHORIZED);
+    }
+
+    if (ngx_http_intercom_webhook_parse_signature(&h->value, ctx->digest)
+        != NGX_OK)
+    {
+        ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                      "intercom webhook: invalid \"X-Hub-Signature\" header, "
+                      "not \"sha1=\" and 40 hex digits");
+
+        return ngx_http_intercom_webhook_reject(r, ctx,
+                                       NGX_HTTP_INTERCOM_WEBHOOK_BAD_SIGNATURE,
+                                       NGX_HTTP_UNAUTHORIZED);
+    }
+
+    /* the outcome while the body is read: it stays if the read fails */
+
+    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
+
+    rc = ngx_http_read_client_request_body(r,
+                                        ngx_http_intercom_webhook_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                         rc;
+    ngx_http_intercom_webhook_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_intercom_webhook_module);
+
+    if (ctx == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ngx_http_intercom_webhook_process(r, ctx->conf, ctx);
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+static ngx_int_t
+ngx_http_intercom_webhook_process(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx)
+{
+    ngx_int_t                            rc;
+    const char                          *error;
+    ngx_http_intercom_webhook_body_t     body;
+    ngx_http_intercom_webhook_value_t   *values;
+    ngx_http_intercom_webhook_secret_t  *secrets;
+
+    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ERROR;
+
+    values = ngx_palloc(r->pool, iwcf->fields->nslots
+                                 * sizeof(ngx_http_intercom_webhook_value_t));
+    if (values == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    secrets = iwcf->secrets->elts;
+
+    if (ngx_http_intercom_webhook_parser_init(&body.parser, iwcf->fields,
+                                              values, r->pool)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_intercom_webhook_hmac_init(&body.hmac, secrets,
+                                            iwcf->secrets->nelts)
+        != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "intercom webhook: HMAC context copy failed");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /*
+     * The signature and the parser are fed in the same pass, the parser
+     * until it has a verdict; the parser's verdict counts only for a body
+     * whose signature matched.
+     */
+
+    body.parsed = NGX_AGAIN;
+
+    rc = ngx_http_intercom_webhook_read_body(r,
+                                        ngx_http_intercom_webhook_body_chunk,
+                                        &body);
+    if (rc != NGX_OK) {
+        ngx_http_intercom_webhook_hmac_abort(&body.hmac);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_intercom_webhook_hmac_final(&body.hmac, ctx->digest);
+
+    if (rc == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "intercom webhook: HMAC computation failed");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                      "intercom webhook: signature mismatch");
+
+        return ngx_http_intercom_webhook_reject(r, ctx,
+                                       NGX_HTTP_INTERCOM_WEBHOOK_BAD_SIGNATURE,
+                                       NGX_HTTP_UNAUTHORIZED);
+    }
+
+    ctx->secret_id = secrets[rc].id;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "intercom webhook: signature verified, secret \"%V\"",
+                   &ctx->secret_id);
+
+    rc = body.parsed;
+
+    if (rc == NGX_AGAIN) {
+        rc = ngx_http_intercom_webhook_parse_done(&body.parser);
+    }
+
+    if (rc != NGX_OK) {
+        error = body.parser.error ? body.parser.error : "invalid JSON";
+
+        if (ngx_strcmp(error, "out of memory") == 0) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                      "intercom webhook: invalid payload: %s at offset %O",
+                      error, body.parser.offset);
+
+        return ngx_http_intercom_webhook_reject(r, ctx,
+                                         NGX_HTTP_INTERCOM_WEBHOOK_BAD_PAYLOAD,
+                                         NGX_HTTP_BAD_REQUEST);
+    }
+
+    return ngx_http_intercom_webhook_notification(r, iwcf, ctx, values);
+}
+
+
+/*
+ * The body's buffers where they are, in memory or in a temporary file,
+ * given to the handler in order; it returns NGX_OK to go on.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_read_body(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_chunk_pt handler, void *data)
+{
+    off_t         offset;
+    size_t        size;
+    u_char       *buf;
+    ssize_t       n;
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    buf = NULL;
+
+    for (cl = r->request_body ? r->request_body->bufs : NULL;
+         cl;
+         cl = cl->next)
+    {
+        b = cl->buf;
+
+        if (ngx_buf_in_memory(b)) {
+            rc = handler(data, b->pos, b->last);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+
+            continue;
+        }
+
+        if (!b->in_file) {
+            continue;
+        }
+
+        if (buf == NULL) {
+            buf = ngx_palloc(r->pool, NGX_HTTP_INTERCOM_WEBHOOK_READ_SIZE);
+            if (buf == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        for (offset = b->file_pos; offset < b->file_last; offset += n) {
+
+            size = (size_t) ngx_min(b->file_last - offset,
+                                    NGX_HTTP_INTERCOM_WEBHOOK_READ_SIZE);
+
+            n = ngx_read_file(b->file, buf, size, offset);
+
+            if (n == NGX_ERROR) {
+                return NGX_ERROR;
+            }
+
+            if ((size_t) n != size) {
+                ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                              ngx_read_file_n " read only %z of %uz "
+                              "from \"%V\"", n, size, &b->file->name);
+                return NGX_ERROR;
+            }
+
+            rc = handler(data, buf, buf + n);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_intercom_webhook_body_chunk(void *data, u_char *pos, u_char *last)
+{
+    ngx_http_intercom_webhook_body_t  *body = data;
+
+    if (ngx_http_intercom_webhook_hmac_update(&body->hmac, pos, last - pos)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (body->parsed == NGX_AGAIN) {
+        body->parsed = ngx_http_intercom_webhook_parse(&body->parser, pos,
+                                                       last);
+    }
+
+    return NGX_OK;
+}
+
+
+/* a verified, well-formed body: the notification's fields, its verdict */
+
+static ngx_int_t
+ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values)
+{
+    ngx_int_t                           rc;
+    ngx_str_t                          *texts, *topic, *type;
+    ngx_uint_t                          i;
+    const char                         *error;
+    ngx_http_intercom_webhook_value_t  *value;
+
+    texts = ngx_pcalloc(r->pool, iwcf->fields->nslots * sizeof(ngx_str_t));
+    if (texts == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the texts of the fields, for the variables and the headers */
+
+    for (i = 0; i < iwcf->fields->nslots; i++) {
+        value = &values[i];
+
+        if (value->type == NGX_HTTP_INTERCOM_WEBHOOK_MISSING
+            || value->type == NGX_HTTP_INTERCOM_WEBHOOK_NULL)
+        {
+            continue;
+        }
+
+        rc = ngx_http_intercom_webhook_value_text(value, &texts[i], r->pool);
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            ngx_str_null(&texts[i]);
+        }
+    }
+
+    type = &texts[NGX_HTTP_INTERCOM_WEBHOOK_TYPE];
+    value = &values[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC];
+    topic = &texts[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC];
+
+    if (values[NGX_HTTP_INTERCOM_WEBHOOK_TYPE].type
+        != NGX_HTTP_INTERCOM_WEBHOOK_STRING
+        || type->len != ngx_http_intercom_webhook_notification_event.len
+        || ngx_strncmp(type->data,
+                       ngx_http_intercom_webhook_notification_event.data,
+                       type->len)
+           != 0)
+    {
+        error = "\"type\" is not \"notification_event\"";
+
+    } else if (value->type == NGX_HTTP_INTERCOM_WEBHOOK_MISSING) {
+        error = "no \"topic\"";
+
+    } else if (value->type != NGX_HTTP_INTERCOM_WEBHOOK_STRING) {
+        error = "\"topic\" is not a string";
+
+    } else if (topic->data == NULL
+               || ngx_http_intercom_webhook_valid_topic(topic) != NGX_OK)
+    {
+        error = "invalid \"topic\"";
+
+    } else {
+        error = NULL;
+    }
+
+    /* verified: the fields are the notification's, but an invalid topic */
+
+    ctx->texts = texts;
+
+    if (error) {
+        ngx_str_null(topic);
+
+        ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                      "intercom webhook: invalid payload: %s", error);
+
+        return ngx_http_intercom_webhook_reject(r, ctx,
+                                         NGX_HTTP_INTERCOM_WEBHOOK_BAD_PAYLOAD,
+                                         NGX_HTTP_BAD_REQUEST);
+    }
+
+    if (topic->len == 4 && ngx_strncmp(topic->data, "ping", 4) == 0) {
+
+        if (iwcf->ping == NGX_HTTP_INTERCOM_WEBHOOK_PING_RESPOND) {
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_PING;
+
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "intercom webhook: ping answered");
+
+            return ngx_http_intercom_webhook_respond(r);
+        }
+
+        return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+    }
+
+    if (iwcf->topics
+        && ngx_http_intercom_webhook_topic_match(iwcf->topics, topic)
+           != NGX_OK)
+    {
+        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_IGNORED;
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "intercom webhook: topic \"%V\" ignored", topic);
+
+        return ngx_http_intercom_webhook_respond(r);
+    }
+
+    return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+}
+
+
+/*
+ * An accepted notification goes, with its headers, to the location's own
+ * content handler ("on"), or by a redirect to "@name" or a URI.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx)
+{
+    ngx_str_t  args;
+
+    if (ngx_http_intercom_webhook_set_headers(r, iwcf, ctx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (iwcf->forward.len == 0) {
+        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "intercom webhook: passed to the content handler");
+
+        /*
+         * the body is read: the handler's own read of it returns at once
+         * and keeps the request's count balanced
+         */
+
+        return iwcf->content_handler(r);
+    }
+
+    /* "accepted" once the target's phases are reached */
+
+    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "intercom webhook: forward to \"%V\"", &iwcf->forward);
+
+    if (iwcf->forward.data[0] == '@') {
+        return ngx_http_named_location(r, &iwcf->forward);
+    }
+
+    args = iwcf->args;
+
+    return ngx_http_internal_redirect(r, &iwcf->forward, &args);
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_rewrite_handler(ngx_http_request_t *r)
+{
+    ngx_http_intercom_webhook_ctx_t  *ctx;
+
+    if (r != r->main || !r->internal) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_intercom_webhook_get_ctx(r);
+
+    if (ctx && ctx->result == NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED) {
+        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * A notification over client_max_body_size is lost, as Intercom does not
+ * send it again: that deserves a line of its own, with the size.
+ */
+
+ngx_int_t
+ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r)
+{
+    ngx_http_intercom_webhook_ctx_t       *ctx;
+    ngx_http_core_loc_conf_t              *clcf;
+    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
+
+    if (r != r->main
+        || r->headers_out.status != NGX_HTTP_REQUEST_ENTITY_TOO_LARGE)
+    {
+        return NGX_OK;
+    }
+
+    iwcf = ngx_http_get_module_loc_conf(r, ngx_http_intercom_webhook_module);
+    ctx = ngx_http_intercom_webhook_get_ctx(r);
+
+    if (ctx == NULL) {
+        if (iwcf->enable != 1) {
+            return NGX_OK;
+        }
+
+    } else if (ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR
+               && ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED)
+    {
+        /* the application's own 413, or no notification */
+        return NGX_OK;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    /* the header, as content_length_n is reset when the body is discarded */
+
+    if (r->headers_in.content_length) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "intercom webhook: notification of %V bytes refused, "
+                      "larger than client_max_body_size %O",
+                      &r->headers_in.content_length->value,
+                      clcf->client_max_body_size);
+
+    } else {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "intercom webhook: chunked notification refused, "
+                      "larger than client_max_body_size %O",
+                      clcf->client_max_body_size);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_intercom_webhook_respond(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = 0;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    return ngx_http_send_special(r, NGX_HTTP_LAST);
+}
+
+
+static ngx_int_t
+ngx_http_intercom_webhook_reject(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t result, ngx_int_t status)
+{
+    ctx->result = result;
+
+    return status;
+}

@@ -1,0 +1,191 @@
+
+/*
+ * Copyright (C) The ngx_http_intercom_webhook_module authors
+ */
+
+
+#ifndef _NGX_HTTP_INTERCOM_WEBHOOK_MODULE_H_INCLUDED_
+#define _NGX_HTTP_INTERCOM_WEBHOOK_MODULE_H_INCLUDED_
+
+
+/*
+ * The request side of the module: its configuration, the request context,
+ * and the functions that the module's files share.  The pure parts are in
+ * ngx_http_intercom_webhook.h.
+ *
+ *   _module.c      the module, its directives table, configuration
+ *                  create/merge, and the guarded content handlers
+ *   _directives.c  the directive handlers
+ *   _handler.c     the request path: checks, body, verdict, hand-over
+ *   _headers.c     the request headers: the signature, and the upstream
+ *                  headers stripped and set
+ *   _variables.c   the $intercom_webhook_* variables
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_intercom_webhook.h"
+
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_PING_RESPOND   0
+#define NGX_HTTP_INTERCOM_WEBHOOK_PING_FORWARD   1
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID         64
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRET     4096
+
+
+/* the payload fields known to the module, in slot order */
+
+enum {
+    NGX_HTTP_INTERCOM_WEBHOOK_TOPIC = 0,
+    NGX_HTTP_INTERCOM_WEBHOOK_ID,
+    NGX_HTTP_INTERCOM_WEBHOOK_APP_ID,
+    NGX_HTTP_INTERCOM_WEBHOOK_ITEM_TYPE,
+    NGX_HTTP_INTERCOM_WEBHOOK_ITEM_ID,
+    NGX_HTTP_INTERCOM_WEBHOOK_DELIVERY_ATTEMPTS,
+    NGX_HTTP_INTERCOM_WEBHOOK_CREATED_AT,
+    NGX_HTTP_INTERCOM_WEBHOOK_TYPE,
+    NGX_HTTP_INTERCOM_WEBHOOK_NFIELDS
+};
+
+
+/* $intercom_webhook_result, in the order of the names in _variables.c */
+
+enum {
+    NGX_HTTP_INTERCOM_WEBHOOK_NONE = 0,
+    NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED,
+    NGX_HTTP_INTERCOM_WEBHOOK_IGNORED,
+    NGX_HTTP_INTERCOM_WEBHOOK_PING,
+    NGX_HTTP_INTERCOM_WEBHOOK_VALIDATION,
+    NGX_HTTP_INTERCOM_WEBHOOK_FORBIDDEN,
+    NGX_HTTP_INTERCOM_WEBHOOK_UNSIGNED,
+    NGX_HTTP_INTERCOM_WEBHOOK_BAD_SIGNATURE,
+    NGX_HTTP_INTERCOM_WEBHOOK_BAD_PAYLOAD,
+    NGX_HTTP_INTERCOM_WEBHOOK_METHOD_NOT_ALLOWED,
+    NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR,
+    NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED,
+    NGX_HTTP_INTERCOM_WEBHOOK_ERROR
+};
+
+
+typedef struct {
+    ngx_str_t                           name;
+    ngx_str_t                           path;     /* empty for "off" */
+} ngx_http_intercom_webhook_header_conf_t;
+
+
+typedef struct {
+    ngx_str_t                           name;
+    u_char                             *lowcase_key;
+    ngx_uint_t                          hash;
+    ngx_int_t                           slot;     /* NGX_ERROR for "off" */
+} ngx_http_intercom_webhook_header_t;
+
+
+typedef struct ngx_http_intercom_webhook_loc_conf_s
+    ngx_http_intercom_webhook_loc_conf_t;
+
+struct ngx_http_intercom_webhook_loc_conf_s {
+    ngx_flag_t                          enable;
+    ngx_str_t                           forward;  /* "@name", a URI, or "" */
+    ngx_str_t                           args;
+
+    /* where "intercom_webhook" was given, for errors found later */
+    ngx_str_t                           file;
+    ngx_uint_t                          line;
+
+    ngx_array_t                        *secrets;  /* of secret_t */
+    ngx_http_intercom_webhook_allow_t  *allow;
+    ngx_array_t                        *topics;   /* of topic_t */
+    ngx_array_t                        *header_conf;
+
+    ngx_uint_t                          ping;
+    ngx_uint_t                          log_level;
+
+    /* compiled in locations where the module is on */
+    ngx_http_intercom_webhook_fields_t *fields;
+    ngx_array_t                        *headers;  /* of header_t */
+
+    /* "on": the content handler the location has besides the module */
+    ngx_http_handler_pt                 content_handler;
+    ngx_http_intercom_webhook_loc_conf_t  *parent;
+};
+
+
+/* a location where the module is on, checked in postconfiguration */
+
+typedef struct {
+    ngx_http_core_loc_conf_t           *clcf;
+    ngx_http_core_srv_conf_t           *cscf;
+    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
+} ngx_http_intercom_webhook_location_t;
+
+
+typedef struct {
+    ngx_array_t                         locations;  /* of location_t */
+} ngx_http_intercom_webhook_main_conf_t;
+
+
+/*
+ * The request context.  It lives in a pool cleanup, as realip's does, so
+ * that it is found again after the redirect of the "@name | uri" form has
+ * wiped the module contexts.
+ */
+
+typedef struct {
+    ngx_uint_t                             result;
+    ngx_str_t                              secret_id;
+    ngx_str_t                             *texts;    /* per field slot */
+    ngx_http_intercom_webhook_loc_conf_t  *conf;     /* the verifying one */
+    u_char                                 digest[20];  /* SHA-1 */
+} ngx_http_intercom_webhook_ctx_t;
+
+
+extern ngx_module_t  ngx_http_intercom_webhook_module;
+
+
+/* _module.c */
+
+ngx_http_intercom_webhook_ctx_t *ngx_http_intercom_webhook_create_ctx(
+    ngx_http_request_t *r);
+ngx_http_intercom_webhook_ctx_t *ngx_http_intercom_webhook_get_ctx(
+    ngx_http_request_t *r);
+
+/* _directives.c */
+
+char *ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_intercom_webhook_secret(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_intercom_webhook_allow(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_intercom_webhook_topics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_intercom_webhook_header(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* _handler.c */
+
+ngx_int_t ngx_http_intercom_webhook_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_intercom_webhook_rewrite_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r);
+
+/* _headers.c */
+
+ngx_table_elt_t *ngx_http_intercom_webhook_signature_header(
+    ngx_http_request_t *r, ngx_uint_t *n);
+ngx_int_t ngx_http_intercom_webhook_set_headers(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx);
+ngx_int_t ngx_http_intercom_webhook_compile_headers(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf);
+
+/* _variables.c */
+
+ngx_int_t ngx_http_intercom_webhook_add_variables(ngx_conf_t *cf);
+
+
+#endif /* _NGX_HTTP_INTERCOM_WEBHOOK_MODULE_H_INCLUDED_ */
