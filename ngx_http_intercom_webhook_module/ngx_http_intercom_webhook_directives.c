@@ -543,3 +543,79 @@ reserved:
                        name, &cmd->name);
     return NGX_CONF_ERROR;
 }
+
+
+char *
+ngx_http_intercom_webhook_unavailable(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
+
+    ngx_int_t   status;
+    ngx_str_t  *value, s;
+
+    if (iwcf->unavailable != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0) {
+
+        if (cf->args->nelts == 3) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" after \"off\"",
+                               &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        iwcf->unavailable = 0;
+        iwcf->retry_after = -1;
+
+        return NGX_CONF_OK;
+    }
+
+    status = ngx_atoi(value[1].data, value[1].len);
+
+    /* any failure Intercom retries: 4xx and 5xx, but never 410 */
+
+    if (status == NGX_ERROR || status < 400 || status > 599
+        || status == NGX_HTTP_INTERCOM_WEBHOOK_GONE)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid status \"%V\", a 4xx or 5xx status "
+                           "other than 410, or \"off\" is expected",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    iwcf->unavailable = status;
+    iwcf->retry_after = -1;
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (value[2].len <= 12
+        || ngx_strncmp(value[2].data, "retry_after=", 12) != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\", "
+                           "\"retry_after=time\" is expected", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    s.data = value[2].data + 12;
+    s.len = value[2].len - 12;
+
+    iwcf->retry_after = ngx_parse_time(&s, 1);
+
+    if (iwcf->retry_after == (time_t) NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" of \"retry_after\"",
+                           &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}

@@ -93,6 +93,13 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
       0,
       NULL },
 
+    { ngx_string("intercom_webhook_unavailable"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_intercom_webhook_unavailable,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("intercom_webhook_log_level"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -215,7 +222,7 @@ ngx_http_intercom_webhook_init(ngx_conf_t *cf)
 
     *h = ngx_http_intercom_webhook_log_handler;
 
-    return NGX_OK;
+    return ngx_http_intercom_webhook_filter_init(cf);
 }
 
 
@@ -362,6 +369,8 @@ ngx_http_intercom_webhook_create_loc_conf(ngx_conf_t *cf)
     conf->header_conf = NGX_CONF_UNSET_PTR;
     conf->ping = NGX_CONF_UNSET_UINT;
     conf->log_level = NGX_CONF_UNSET_UINT;
+    conf->unavailable = NGX_CONF_UNSET;
+    conf->retry_after = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -396,6 +405,17 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_uint_value(conf->ping, prev->ping,
                               NGX_HTTP_INTERCOM_WEBHOOK_PING_RESPOND);
     ngx_conf_merge_uint_value(conf->log_level, prev->log_level, NGX_LOG_ERR);
+
+    if (conf->unavailable == NGX_CONF_UNSET) {
+        if (prev->unavailable == NGX_CONF_UNSET) {
+            conf->unavailable = NGX_HTTP_TOO_MANY_REQUESTS;
+            conf->retry_after = 60;
+
+        } else {
+            conf->unavailable = prev->unavailable;
+            conf->retry_after = prev->retry_after;
+        }
+    }
 
     if (conf->allow == NGX_CONF_UNSET_PTR) {
 
@@ -447,6 +467,8 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
     loc->clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     loc->cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
     loc->iwcf = conf;
+
+    conf->name = loc->clcf->name;
 
     return ngx_http_intercom_webhook_compile(cf, conf);
 }

@@ -19,6 +19,8 @@
  *   _handler.c     the request path: checks, body, verdict, hand-over
  *   _headers.c     the request headers: the signature, and the upstream
  *                  headers stripped and set
+ *   _filter.c      the response filter: what Intercom gets when the
+ *                  application could not take a notification
  *   _variables.c   the $intercom_webhook_* variables
  */
 
@@ -32,6 +34,9 @@
 
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_RESPOND   0
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_FORWARD   1
+
+/* nginx has no name for it */
+#define NGX_HTTP_INTERCOM_WEBHOOK_GONE           410
 
 #define NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID         64
 #define NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRET     4096
@@ -105,6 +110,12 @@ struct ngx_http_intercom_webhook_loc_conf_s {
     ngx_uint_t                          ping;
     ngx_uint_t                          log_level;
 
+    /* the status for an application that could not take it, 0 for off */
+    ngx_int_t                           unavailable;
+    time_t                              retry_after;  /* -1: none */
+
+    ngx_str_t                           name;     /* the location's */
+
     /* compiled in locations where the module is on */
     ngx_http_intercom_webhook_fields_t *fields;
     ngx_array_t                        *headers;  /* of header_t */
@@ -139,6 +150,7 @@ typedef struct {
     ngx_uint_t                             result;
     ngx_str_t                              secret_id;
     ngx_str_t                             *texts;    /* per field slot */
+    ngx_int_t                              upstream_status;
     ngx_http_intercom_webhook_loc_conf_t  *conf;     /* the verifying one */
     u_char                                 digest[20];  /* SHA-1 */
 } ngx_http_intercom_webhook_ctx_t;
@@ -166,12 +178,19 @@ char *ngx_http_intercom_webhook_topics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_intercom_webhook_header(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_intercom_webhook_unavailable(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 /* _handler.c */
 
 ngx_int_t ngx_http_intercom_webhook_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_intercom_webhook_rewrite_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r);
+
+/* _filter.c */
+
+ngx_int_t ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r);
+ngx_int_t ngx_http_intercom_webhook_filter_init(ngx_conf_t *cf);
 
 /* _headers.c */
 

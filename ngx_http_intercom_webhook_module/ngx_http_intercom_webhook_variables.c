@@ -17,6 +17,8 @@ static ngx_int_t ngx_http_intercom_webhook_secret_id_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_intercom_webhook_result_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_intercom_webhook_upstream_status_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 
 
 static ngx_str_t  ngx_http_intercom_webhook_results[] = {
@@ -73,6 +75,10 @@ static ngx_http_variable_t  ngx_http_intercom_webhook_vars[] = {
 
     { ngx_string("intercom_webhook_result"), NULL,
       ngx_http_intercom_webhook_result_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("intercom_webhook_upstream_status"), NULL,
+      ngx_http_intercom_webhook_upstream_status_variable,
       0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
@@ -175,6 +181,35 @@ ngx_http_intercom_webhook_result_variable(ngx_http_request_t *r,
     v->no_cacheable = 0;
     v->not_found = 0;
     v->data = result->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_intercom_webhook_upstream_status_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char                           *p;
+    ngx_http_intercom_webhook_ctx_t  *ctx;
+
+    ctx = ngx_http_intercom_webhook_get_ctx(r);
+
+    if (ctx == NULL || ctx->upstream_status == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->len = ngx_sprintf(p, "%i", ctx->upstream_status) - p;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = p;
 
     return NGX_OK;
 }
