@@ -79,12 +79,13 @@ received
 
 
 
-=== TEST 2: the upstream's 503 stays 503 for the client (Intercom retries)
+=== TEST 2: with intercom_webhook_unavailable off, the upstream's 503 stays 503 for the client
 --- config
     location = /hook {
         intercom_webhook @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        intercom_webhook_unavailable off;
     }
     location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
@@ -219,12 +220,13 @@ ok
 
 
 
-=== TEST 7: an upstream that is down: 502 for the client, so that Intercom retries
+=== TEST 7: with intercom_webhook_unavailable off, an upstream that is down: 502 for the client
 --- config
     location = /hook {
         intercom_webhook @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        intercom_webhook_unavailable off;
     }
     location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1987; }
 --- request eval
