@@ -67,8 +67,10 @@ typedef SHA_CTX      ngx_http_intercom_webhook_state_t;
 #define NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE      2048
 /* nesting of objects and arrays in a body */
 #define NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH      512
+/* keys in the tree of the captured fields, all paths together */
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_NODES      256
 /* bytes of a topic */
-#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_TOPIC      128
+#define NGX_HTTP_INTERCOM_WEBHOOK_MAX_TOPIC      255
 
 
 /* signature */
@@ -132,7 +134,9 @@ void ngx_http_intercom_webhook_hmac_abort(
  * The payload fields to capture, as a tree of object keys built at
  * configuration time: "data.item.id" is the node "id" below "item" below
  * "data" below the root.  A node whose slot is not NGX_ERROR is captured
- * into values[slot] by the parser.
+ * into values[slot] by the parser.  Each node but the root has an index
+ * below MAX_NODES, its bit in the parser's set of keys seen: the tree is
+ * shared, what a parse has seen lives in the parser.
  */
 
 typedef struct ngx_http_intercom_webhook_field_s
@@ -141,6 +145,7 @@ typedef struct ngx_http_intercom_webhook_field_s
 struct ngx_http_intercom_webhook_field_s {
     ngx_str_t                           key;
     ngx_int_t                           slot;
+    ngx_uint_t                          index;
     ngx_array_t                         children; /* of field_t */
 };
 
@@ -148,7 +153,23 @@ struct ngx_http_intercom_webhook_field_s {
 typedef struct {
     ngx_http_intercom_webhook_field_t   root;
     ngx_uint_t                          nslots;
+    ngx_uint_t                          nnodes;
 } ngx_http_intercom_webhook_fields_t;
+
+
+/* what made the parser fail, for callers; p->error is the text to log */
+
+typedef enum {
+    NGX_HTTP_INTERCOM_WEBHOOK_PARSE_NONE = 0,
+    /* not JSON, not an object, not UTF-8, truncated, empty */
+    NGX_HTTP_INTERCOM_WEBHOOK_PARSE_INVALID,
+    /* a key of the field tree twice in one object */
+    NGX_HTTP_INTERCOM_WEBHOOK_PARSE_DUPLICATE,
+    /* nested deeper than MAX_DEPTH */
+    NGX_HTTP_INTERCOM_WEBHOOK_PARSE_TOO_DEEP,
+    /* the pool failed */
+    NGX_HTTP_INTERCOM_WEBHOOK_PARSE_NO_MEMORY
+} ngx_http_intercom_webhook_parse_e;
 
 
 typedef enum {
@@ -181,20 +202,35 @@ typedef struct ngx_http_intercom_webhook_parser_s
     ((NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH + 7) / 8)
 #define NGX_HTTP_INTERCOM_WEBHOOK_NODES                                       \
     (NGX_HTTP_INTERCOM_WEBHOOK_MAX_PATH + 2)
+#define NGX_HTTP_INTERCOM_WEBHOOK_SEEN                                        \
+    ((NGX_HTTP_INTERCOM_WEBHOOK_MAX_NODES + 63) / 64)
 /* a raw key that can match: quotes and a \uXXXX escape per byte */
 #define NGX_HTTP_INTERCOM_WEBHOOK_KEY_LEN                                     \
     (6 * NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY + 2)
-/* significant digits kept to tell a real overflow as strtod() does */
-#define NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN  320
+/* 'duplicate key "data.item.id"' */
+#define NGX_HTTP_INTERCOM_WEBHOOK_ERR_LEN                                     \
+    (sizeof("duplicate key \"\"")                                             \
+     + NGX_HTTP_INTERCOM_WEBHOOK_MAX_PATH                                     \
+       * (NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY + 1))
 #define NGX_HTTP_INTERCOM_WEBHOOK_BUF_LEN  NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE
 
 struct ngx_http_intercom_webhook_parser_s {
     ngx_uint_t                          state;
     ngx_uint_t                          depth;
-    /* bytes consumed; after an error, the offset of the bad byte */
+    /*
+     * bytes consumed; after an error, the offset of the bad byte, or of
+     * the opening quote of a duplicate key
+     */
     off_t                               offset;
 
-    const char                         *error;    /* static text */
+    /*
+     * the text to log: static, or in the parser itself for a duplicate
+     * key, valid while the parser is; code is what callers test
+     */
+    const char                         *error;
+    ngx_http_intercom_webhook_parse_e   code;
+    /* the field node of a duplicate key */
+    ngx_http_intercom_webhook_field_t  *duplicate;
 
     ngx_http_intercom_webhook_fields_t *fields;
     ngx_http_intercom_webhook_value_t  *values;   /* fields->nslots */
@@ -212,8 +248,8 @@ struct ngx_http_intercom_webhook_parser_s {
     size_t                              len;
 
     /* the raw key being read while its object is on the tree */
-    u_char                              key[NGX_HTTP_INTERCOM_WEBHOOK_KEY_LEN];
     size_t                              key_len;
+    off_t                               key_offset;
 
     /* string and literal sub-states */
     ngx_uint_t                          hex;
@@ -224,27 +260,24 @@ struct ngx_http_intercom_webhook_parser_s {
     const u_char                       *literal;  /* the bytes still due */
     ngx_http_intercom_webhook_type_e    literal_type;
 
-    /* the number being read: enough to reject what jansson rejects */
-    off_t                               int_digits;
-    off_t                               frac_zeros;
-    ngx_int_t                           exp;
-    size_t                              num_len;
-    u_char                              num[NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN];
-
-    /* a bit per level: 1 for an object, 0 for an array */
-    uint8_t                             stack[NGX_HTTP_INTERCOM_WEBHOOK_STACK];
+    /* a bit per field node: its key was read (field_t.index) */
+    uint64_t                            seen[NGX_HTTP_INTERCOM_WEBHOOK_SEEN];
 
     unsigned                            key_string:1;
     unsigned                            collect:2;
     unsigned                            over:1;
     unsigned                            escaped:1;
     unsigned                            object:1;
-    unsigned                            negative:1;
-    unsigned                            zero:1;
-    unsigned                            real:1;
-    unsigned                            exp_negative:1;
 
-    /* the raw text of the value being captured: last, not zeroed by init */
+    /* from here on, not zeroed by init: written before being read */
+
+    /* a bit per level: 1 for an object, 0 for an array */
+    uint8_t                             stack[NGX_HTTP_INTERCOM_WEBHOOK_STACK];
+
+    u_char                              key[NGX_HTTP_INTERCOM_WEBHOOK_KEY_LEN];
+    u_char                              text[NGX_HTTP_INTERCOM_WEBHOOK_ERR_LEN];
+
+    /* the raw text of the value being captured */
     u_char                              buf[NGX_HTTP_INTERCOM_WEBHOOK_BUF_LEN];
 };
 
@@ -252,8 +285,8 @@ struct ngx_http_intercom_webhook_parser_s {
 /*
  * Adds a dot-separated path ("topic", "data.item.id") and returns its
  * slot; the same path gives the same slot.  NGX_DECLINED for an invalid
- * path (empty keys, too many keys, a key too long), NGX_ERROR on memory
- * shortage.
+ * path (empty keys, too many keys, a key too long, more than MAX_NODES
+ * keys in the tree), NGX_ERROR on memory shortage.
  */
 ngx_int_t ngx_http_intercom_webhook_fields_add(
     ngx_http_intercom_webhook_fields_t *fields, ngx_str_t *path,
@@ -264,12 +297,16 @@ ngx_int_t ngx_http_intercom_webhook_fields_add(
  * whole body against RFC 8259 (UTF-8 included) in one pass over the
  * pieces given, and copies into the pool only the raw text of the
  * configured fields.  init zeroes values; parse returns NGX_AGAIN while
- * the body is fine so far, or NGX_ERROR with p->error and p->offset set;
- * done returns NGX_OK when the pieces given make one complete JSON
- * object, or NGX_ERROR ("empty body", "unterminated string", "truncated"
- * with offset the body's length, or the error parse returned).
- * Duplicate keys: the last one wins, as jansson.  fields must be zeroed
- * before the first fields_add; fields and values may be NULL at init.
+ * the body is fine so far, or NGX_ERROR with p->code, p->error and
+ * p->offset set; done returns NGX_OK when the pieces given make one
+ * complete JSON object, or NGX_ERROR ("empty body", "unterminated
+ * string", "truncated" with offset the body's length, or the error parse
+ * returned).  Any RFC 8259 text is accepted: "\u0000" in strings,
+ * numbers of any size (captured as written), nesting up to MAX_DEPTH.
+ * Duplicate keys: a key of the field tree (captured, or on the way to
+ * one) read twice in one object is an error, 'duplicate key "a.b"'; other
+ * keys may repeat.  Keys compare decoded.  fields must be zeroed before
+ * the first fields_add; fields and values may be NULL at init.
  */
 ngx_int_t ngx_http_intercom_webhook_parser_init(
     ngx_http_intercom_webhook_parser_t *p,
@@ -282,8 +319,8 @@ ngx_int_t ngx_http_intercom_webhook_parse_done(
 
 /*
  * The decoded text of a captured string (jansson decodes a string with
- * escapes): NGX_OK, NGX_DECLINED when the value is not a string, or
- * NGX_ERROR.
+ * escapes; it may hold NUL bytes): NGX_OK, NGX_DECLINED when the value is
+ * not a string, or NGX_ERROR.
  */
 ngx_int_t ngx_http_intercom_webhook_value_string(
     ngx_http_intercom_webhook_value_t *value, ngx_str_t *text,
@@ -302,8 +339,19 @@ ngx_int_t ngx_http_intercom_webhook_value_text(
 /* NGX_OK if no byte of the text is a control character (< 0x20, 0x7f) */
 ngx_int_t ngx_http_intercom_webhook_header_safe(ngx_str_t *text);
 
-/* NGX_OK for lowercase dot-separated segments of [a-z_] */
+/* NGX_OK for 1 to MAX_TOPIC bytes of visible ASCII (0x21-0x7e) */
 ngx_int_t ngx_http_intercom_webhook_valid_topic(ngx_str_t *topic);
+
+/*
+ * The checks of a notification on its captured "type" and "topic" and
+ * their texts (value_text's, empty when it declined): "type" must be the
+ * string "notification_event", "topic" a valid topic.  NGX_OK, or
+ * NGX_DECLINED with *error set to a static text for the log.
+ */
+ngx_int_t ngx_http_intercom_webhook_notification_check(
+    ngx_http_intercom_webhook_value_t *type, ngx_str_t *type_text,
+    ngx_http_intercom_webhook_value_t *topic, ngx_str_t *topic_text,
+    const char **error);
 
 
 /* topics */
@@ -315,7 +363,10 @@ typedef struct {
 } ngx_http_intercom_webhook_topic_t;
 
 
-/* "*", "prefix.*" or an exact name: NGX_OK, or NGX_DECLINED if invalid */
+/*
+ * "*", "prefix.*" or an exact name, the prefix or the name a valid topic
+ * without "*": NGX_OK, or NGX_DECLINED if invalid
+ */
 ngx_int_t ngx_http_intercom_webhook_topic_pattern(ngx_str_t *text,
     ngx_http_intercom_webhook_topic_t *topic);
 /* NGX_OK if one of the patterns matches, else NGX_DECLINED */

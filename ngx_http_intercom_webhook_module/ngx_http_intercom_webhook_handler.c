@@ -52,9 +52,6 @@ static ngx_int_t ngx_http_intercom_webhook_reject(ngx_http_request_t *r,
 static ngx_str_t  ngx_http_intercom_webhook_allow_methods =
     ngx_string("POST, HEAD");
 
-static ngx_str_t  ngx_http_intercom_webhook_notification_event =
-    ngx_string("notification_event");
-
 
 ngx_int_t
 ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
@@ -288,11 +285,11 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     }
 
     if (rc != NGX_OK) {
-        error = body.parser.error ? body.parser.error : "invalid JSON";
-
-        if (ngx_strcmp(error, "out of memory") == 0) {
+        if (body.parser.code == NGX_HTTP_INTERCOM_WEBHOOK_PARSE_NO_MEMORY) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+
+        error = body.parser.error ? body.parser.error : "invalid JSON";
 
         ngx_log_error(iwcf->log_level, r->connection->log, 0,
                       "intercom webhook: invalid payload: %s at offset %O",
@@ -410,7 +407,7 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
     ngx_http_intercom_webhook_value_t *values)
 {
     ngx_int_t                           rc;
-    ngx_str_t                          *texts, *topic, *type;
+    ngx_str_t                          *texts, *topic;
     ngx_uint_t                          i;
     const char                         *error;
     ngx_http_intercom_webhook_value_t  *value;
@@ -442,32 +439,15 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
         }
     }
 
-    type = &texts[NGX_HTTP_INTERCOM_WEBHOOK_TYPE];
-    value = &values[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC];
     topic = &texts[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC];
 
-    if (values[NGX_HTTP_INTERCOM_WEBHOOK_TYPE].type
-        != NGX_HTTP_INTERCOM_WEBHOOK_STRING
-        || type->len != ngx_http_intercom_webhook_notification_event.len
-        || ngx_strncmp(type->data,
-                       ngx_http_intercom_webhook_notification_event.data,
-                       type->len)
-           != 0)
+    if (ngx_http_intercom_webhook_notification_check(
+                                      &values[NGX_HTTP_INTERCOM_WEBHOOK_TYPE],
+                                      &texts[NGX_HTTP_INTERCOM_WEBHOOK_TYPE],
+                                      &values[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC],
+                                      topic, &error)
+        == NGX_OK)
     {
-        error = "\"type\" is not \"notification_event\"";
-
-    } else if (value->type == NGX_HTTP_INTERCOM_WEBHOOK_MISSING) {
-        error = "no \"topic\"";
-
-    } else if (value->type != NGX_HTTP_INTERCOM_WEBHOOK_STRING) {
-        error = "\"topic\" is not a string";
-
-    } else if (topic->data == NULL
-               || ngx_http_intercom_webhook_valid_topic(topic) != NGX_OK)
-    {
-        error = "invalid \"topic\"";
-
-    } else {
         error = NULL;
     }
 

@@ -13,9 +13,11 @@
 
 /*
  * The payload parser: one pass over the body, in pieces, that validates
- * it as jansson would (RFC 8259, UTF-8, no "\u0000", integers that fit
- * in 64 bits, reals that do not overflow a double) and copies the raw
- * text of the configured fields, without building a tree.
+ * it against RFC 8259 (UTF-8 included; "\u0000" and numbers of any size
+ * are valid JSON) and copies the raw text of the configured fields,
+ * without building a tree.  A key of the field tree read twice in one
+ * object is an error: nginx and the application could otherwise act on
+ * different values.
  */
 
 
@@ -71,14 +73,15 @@ enum {
 
 static ngx_inline u_char *ngx_http_intercom_webhook_space(u_char *pos,
     u_char *last);
+static ngx_inline u_char *ngx_http_intercom_webhook_scan(u_char *pos,
+    u_char *last);
+static ngx_inline u_char *ngx_http_intercom_webhook_utf8_run(u_char *pos,
+    u_char *last);
 static ngx_int_t ngx_http_intercom_webhook_push(
     ngx_http_intercom_webhook_parser_t *p, ngx_uint_t object,
     ngx_http_intercom_webhook_field_t *node);
 static ngx_uint_t ngx_http_intercom_webhook_pop(
     ngx_http_intercom_webhook_parser_t *p);
-static void ngx_http_intercom_webhook_clear(
-    ngx_http_intercom_webhook_parser_t *p,
-    ngx_http_intercom_webhook_field_t *field);
 static void ngx_http_intercom_webhook_collect(
     ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end);
 static ngx_int_t ngx_http_intercom_webhook_capture(
@@ -86,13 +89,13 @@ static ngx_int_t ngx_http_intercom_webhook_capture(
     ngx_http_intercom_webhook_type_e type);
 static ngx_int_t ngx_http_intercom_webhook_match(
     ngx_http_intercom_webhook_parser_t *p);
+static void ngx_http_intercom_webhook_duplicate(
+    ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_field_t *field);
 static ngx_http_intercom_webhook_field_t *ngx_http_intercom_webhook_child(
     ngx_http_intercom_webhook_field_t *node, u_char *key, size_t len);
-static void ngx_http_intercom_webhook_int_digits(
-    ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end);
-static ngx_int_t ngx_http_intercom_webhook_number(
-    ngx_http_intercom_webhook_parser_t *p);
 static ngx_int_t ngx_http_intercom_webhook_hex(ngx_uint_t ch);
+static ngx_int_t ngx_http_intercom_webhook_pattern_name(ngx_str_t *name);
 
 
 static const u_char  ngx_http_intercom_webhook_class[256] = {
@@ -148,7 +151,7 @@ ngx_http_intercom_webhook_fields_add(
     ngx_pool_t *pool)
 {
     u_char                             *p, *last, *start;
-    ngx_uint_t                          n;
+    ngx_uint_t                          n, nnew;
     ngx_http_intercom_webhook_field_t  *node, *child;
 
     /* check the whole path first, so that a bad one adds no node */
@@ -156,6 +159,8 @@ ngx_http_intercom_webhook_fields_add(
     p = path->data;
     last = p + path->len;
     n = 0;
+    nnew = 0;
+    node = &fields->root;
 
     for ( ;; ) {
         start = p;
@@ -175,11 +180,25 @@ ngx_http_intercom_webhook_fields_add(
             return NGX_DECLINED;
         }
 
+        /* the keys not in the tree yet */
+
+        if (node) {
+            node = ngx_http_intercom_webhook_child(node, start, p - start);
+        }
+
+        if (node == NULL) {
+            nnew++;
+        }
+
         if (p == last) {
             break;
         }
 
         p++;
+    }
+
+    if (fields->nnodes + nnew > NGX_HTTP_INTERCOM_WEBHOOK_MAX_NODES) {
+        return NGX_DECLINED;
     }
 
     node = &fields->root;
@@ -220,6 +239,7 @@ ngx_http_intercom_webhook_fields_add(
 
             ngx_memcpy(child->key.data, start, child->key.len);
             child->slot = NGX_ERROR;
+            child->index = fields->nnodes++;
         }
 
         node = child;
@@ -239,7 +259,7 @@ ngx_http_intercom_webhook_parser_init(ngx_http_intercom_webhook_parser_t *p,
     ngx_http_intercom_webhook_fields_t *fields,
     ngx_http_intercom_webhook_value_t *values, ngx_pool_t *pool)
 {
-    ngx_memzero(p, offsetof(ngx_http_intercom_webhook_parser_t, buf));
+    ngx_memzero(p, offsetof(ngx_http_intercom_webhook_parser_t, stack));
 
     p->state = sw_start;
     p->pool = pool;
@@ -262,9 +282,7 @@ ngx_int_t
 ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
     u_char *pos, u_char *last)
 {
-    u_char                              ch, b, *start, *mark, *run;
-    uint32_t                            w, m;
-    uint64_t                            v, t;
+    u_char                              ch, *start, *mark;
     ngx_int_t                           hex;
     ngx_uint_t                          state, n, c;
     ngx_http_intercom_webhook_field_t  *f, *node;
@@ -343,6 +361,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             if (p->cur) {
                 p->collect = NGX_HTTP_INTERCOM_WEBHOOK_KEY;
                 p->key_len = 0;
+                p->key_offset = p->offset + (pos - start);
                 p->over = 0;
                 p->escaped = 0;
                 mark = pos;
@@ -380,7 +399,6 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
             if (f) {
                 p->field = NULL;
-                ngx_http_intercom_webhook_clear(p, f);
 
                 if (f->slot != NGX_ERROR) {
                     value = &p->values[f->slot];
@@ -457,14 +475,6 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             case '-':
             case '0': case '1': case '2': case '3': case '4':
             case '5': case '6': case '7': case '8': case '9':
-                p->int_digits = 0;
-                p->frac_zeros = 0;
-                p->exp = 0;
-                p->num_len = 0;
-                p->negative = 0;
-                p->zero = 0;
-                p->real = 0;
-                p->exp_negative = 0;
 
                 if (value) {
                     p->value = value;
@@ -476,13 +486,10 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                 }
 
                 if (ch == '-') {
-                    p->negative = 1;
                     pos++;
                     state = sw_minus;
 
                 } else if (ch == '0') {
-                    p->int_digits = 1;
-                    p->zero = 1;
                     pos++;
                     state = sw_zero;
 
@@ -525,83 +532,23 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
             for ( ;; ) {
 
-                /* plain bytes, eight at a time */
-
-                while (last - pos >= 8) {
-                    ngx_memcpy(&v, pos, 8);
-
-                    /*
-                     * a high bit set for a byte >= 0x80 or < 0x20, a quote
-                     * or a backslash; borrows err only above such a byte
-                     */
-
-                    t = (v | (v - 0x20 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
-                         | ((v ^ 0x22 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
-                            - NGX_HTTP_INTERCOM_WEBHOOK_ONES)
-                         | ((v ^ 0x5c * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
-                            - NGX_HTTP_INTERCOM_WEBHOOK_ONES))
-                        & NGX_HTTP_INTERCOM_WEBHOOK_HIGH;
-
-                    if (t) {
-#ifdef ngx_http_intercom_webhook_first
-                        pos += ngx_http_intercom_webhook_first(t);
-                        goto special;
-#else
-                        break;
-#endif
-                    }
-
-                    pos += 8;
-                }
-
-                while (pos < last
-                       && !(ngx_http_intercom_webhook_class[*pos]
-                            & NGX_HTTP_INTERCOM_WEBHOOK_STOP))
-                {
-                    pos++;
-                }
+                pos = ngx_http_intercom_webhook_scan(pos, last);
 
                 if (pos == last) {
                     goto done;
                 }
 
-#ifdef ngx_http_intercom_webhook_first
-            special:
-#endif
-
                 ch = *pos;
 
                 if (ch >= 0x80) {
 
-                    /*
-                     * runs of two and three byte characters, the most
-                     * common ones, while the next bytes are at hand;
-                     * the others, the errors and the piece's end below
-                     */
+                    pos = ngx_http_intercom_webhook_utf8_run(pos, last);
 
-                    while (last - pos >= 3 && ch >= 0xc2 && ch <= 0xef) {
-
-                        b = pos[1];
-                        w = b | (pos[2] << 8);
-
-                        c = (ch >= 0xe0);
-                        m = 0xc0 | (c * 0xc000);
-
-                        if ((w & m) != (m & 0x8080)
-                            || (ch == 0xe0 && b < 0xa0)
-                            || (ch == 0xed && b > 0x9f))
-                        {
-                            break;
-                        }
-
-                        pos += 2 + c;
-
-                        if (pos == last) {
-                            goto done;
-                        }
-
-                        ch = *pos;
+                    if (pos == last) {
+                        goto done;
                     }
+
+                    ch = *pos;
 
                     if (ch < 0x80) {
                         continue;
@@ -765,11 +712,6 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                 p->error = "invalid surrogate pair";
                 goto failed;
 
-            } else if (p->hex == 0) {
-                /* jansson without JSON_ALLOW_NUL */
-                p->error = "escaped NUL character";
-                goto failed;
-
             } else {
                 state = sw_string;
             }
@@ -826,8 +768,6 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             }
 
             if (ch == '0') {
-                p->int_digits = 1;
-                p->zero = 1;
                 pos++;
                 state = sw_zero;
                 break;
@@ -845,14 +785,12 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             }
 
             if (ch == '.') {
-                p->real = 1;
                 pos++;
                 state = sw_dot;
                 break;
             }
 
             if (ch == 'e' || ch == 'E') {
-                p->real = 1;
                 pos++;
                 state = sw_exp;
                 break;
@@ -862,16 +800,12 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
         case sw_int:
 
-            run = pos;
-
             while (pos < last
                    && (ngx_http_intercom_webhook_class[*pos]
                        & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
             {
                 pos++;
             }
-
-            ngx_http_intercom_webhook_int_digits(p, run, pos);
 
             if (pos == last) {
                 break;
@@ -880,14 +814,12 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             ch = *pos;
 
             if (ch == '.') {
-                p->real = 1;
                 pos++;
                 state = sw_dot;
                 break;
             }
 
             if (ch == 'e' || ch == 'E') {
-                p->real = 1;
                 pos++;
                 state = sw_exp;
                 break;
@@ -907,15 +839,10 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
         case sw_frac:
 
-            while (pos < last && *pos >= '0' && *pos <= '9') {
-
-                if (p->num_len == 0 && *pos == '0') {
-                    p->frac_zeros++;
-
-                } else if (p->num_len < NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN) {
-                    p->num[p->num_len++] = *pos;
-                }
-
+            while (pos < last
+                   && (ngx_http_intercom_webhook_class[*pos]
+                       & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
+            {
                 pos++;
             }
 
@@ -936,7 +863,6 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
         case sw_exp:
 
             if (ch == '+' || ch == '-') {
-                p->exp_negative = (ch == '-');
                 pos++;
                 state = sw_exp_sign;
                 break;
@@ -956,13 +882,10 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
         case sw_exp_digits:
 
-            while (pos < last && *pos >= '0' && *pos <= '9') {
-
-                /* far beyond any double: keeps the sum from overflowing */
-                if (p->exp < 100000000) {
-                    p->exp = p->exp * 10 + (*pos - '0');
-                }
-
+            while (pos < last
+                   && (ngx_http_intercom_webhook_class[*pos]
+                       & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
+            {
                 pos++;
             }
 
@@ -1000,11 +923,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
     number:
 
-        /* the number ended before pos */
-
-        if (ngx_http_intercom_webhook_number(p) != NGX_OK) {
-            goto failed;
-        }
+        /* the number ended before pos: captured as written */
 
         if (p->collect) {
             ngx_http_intercom_webhook_collect(p, mark, pos);
@@ -1049,9 +968,107 @@ done:
 failed:
 
     p->state = sw_error;
+
+    if (p->code == NGX_HTTP_INTERCOM_WEBHOOK_PARSE_DUPLICATE) {
+        p->offset = p->key_offset;
+        return NGX_ERROR;
+    }
+
+    if (p->code == NGX_HTTP_INTERCOM_WEBHOOK_PARSE_NONE) {
+        p->code = NGX_HTTP_INTERCOM_WEBHOOK_PARSE_INVALID;
+    }
+
     p->offset += pos - start;
 
     return NGX_ERROR;
+}
+
+
+/* plain string bytes: up to a quote, a backslash, a byte < 0x20 or >= 0x80 */
+
+static ngx_inline u_char *
+ngx_http_intercom_webhook_scan(u_char *pos, u_char *last)
+{
+    uint64_t  v, t;
+
+    /* eight bytes at a time */
+
+    while (last - pos >= 8) {
+        ngx_memcpy(&v, pos, 8);
+
+        /*
+         * a high bit set for a byte >= 0x80 or < 0x20, a quote or a
+         * backslash; borrows err only above such a byte
+         */
+
+        t = (v | (v - 0x20 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+             | ((v ^ 0x22 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+                - NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+             | ((v ^ 0x5c * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+                - NGX_HTTP_INTERCOM_WEBHOOK_ONES))
+            & NGX_HTTP_INTERCOM_WEBHOOK_HIGH;
+
+        if (t) {
+#ifdef ngx_http_intercom_webhook_first
+            return pos + ngx_http_intercom_webhook_first(t);
+#else
+            break;
+#endif
+        }
+
+        pos += 8;
+    }
+
+    while (pos < last
+           && !(ngx_http_intercom_webhook_class[*pos]
+                & NGX_HTTP_INTERCOM_WEBHOOK_STOP))
+    {
+        pos++;
+    }
+
+    return pos;
+}
+
+
+/*
+ * A run of valid two and three byte characters, the most common ones,
+ * while the next bytes are at hand: returns where it stops, at a byte
+ * below 0x80, at another character (four bytes, invalid, or one the
+ * piece cuts) or at last.
+ */
+
+static ngx_inline u_char *
+ngx_http_intercom_webhook_utf8_run(u_char *pos, u_char *last)
+{
+    u_char      ch, b;
+    uint32_t    w, m;
+    ngx_uint_t  c;
+
+    while (last - pos >= 3) {
+
+        ch = *pos;
+
+        if (ch < 0xc2 || ch > 0xef) {
+            break;
+        }
+
+        b = pos[1];
+        w = b | (pos[2] << 8);
+
+        c = (ch >= 0xe0);
+        m = 0xc0 | (c * 0xc000);
+
+        if ((w & m) != (m & 0x8080)
+            || (ch == 0xe0 && b < 0xa0)
+            || (ch == 0xed && b > 0x9f))
+        {
+            break;
+        }
+
+        pos += 2 + c;
+    }
+
+    return pos;
 }
 
 
@@ -1128,6 +1145,7 @@ ngx_http_intercom_webhook_parse_done(ngx_http_intercom_webhook_parser_t *p)
         p->error = "truncated";
     }
 
+    p->code = NGX_HTTP_INTERCOM_WEBHOOK_PARSE_INVALID;
     p->state = sw_error;
 
     return NGX_ERROR;
@@ -1142,6 +1160,7 @@ ngx_http_intercom_webhook_push(ngx_http_intercom_webhook_parser_t *p,
 
     if (p->depth == NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH) {
         p->error = "too deeply nested";
+        p->code = NGX_HTTP_INTERCOM_WEBHOOK_PARSE_TOO_DEEP;
         return NGX_ERROR;
     }
 
@@ -1181,31 +1200,6 @@ ngx_http_intercom_webhook_pop(ngx_http_intercom_webhook_parser_t *p)
     p->cur = (i < NGX_HTTP_INTERCOM_WEBHOOK_NODES) ? p->node[i] : NULL;
 
     return sw_after;
-}
-
-
-/*
- * A key of the tree was read again: jansson keeps the last value, so
- * the values captured below the first one are forgotten.
- */
-
-static void
-ngx_http_intercom_webhook_clear(ngx_http_intercom_webhook_parser_t *p,
-    ngx_http_intercom_webhook_field_t *field)
-{
-    ngx_uint_t                          i;
-    ngx_http_intercom_webhook_field_t  *child;
-
-    if (field->slot != NGX_ERROR) {
-        ngx_memzero(&p->values[field->slot],
-                    sizeof(ngx_http_intercom_webhook_value_t));
-    }
-
-    child = field->children.elts;
-
-    for (i = 0; i < field->children.nelts; i++) {
-        ngx_http_intercom_webhook_clear(p, &child[i]);
-    }
 }
 
 
@@ -1262,6 +1256,7 @@ ngx_http_intercom_webhook_capture(ngx_http_intercom_webhook_parser_t *p,
     value->raw.data = ngx_pnalloc(p->pool, p->len);
     if (value->raw.data == NULL) {
         p->error = "out of memory";
+        p->code = NGX_HTTP_INTERCOM_WEBHOOK_PARSE_NO_MEMORY;
         return NGX_ERROR;
     }
 
@@ -1275,11 +1270,20 @@ ngx_http_intercom_webhook_capture(ngx_http_intercom_webhook_parser_t *p,
 }
 
 
+/*
+ * The key just read, in an object of the tree: the node of its value,
+ * and an error if the key was read before in this object.  Every node
+ * is below one object of the document at most (its parent's key cannot
+ * repeat), so a bit per node and per parse is enough.
+ */
+
 static ngx_int_t
 ngx_http_intercom_webhook_match(ngx_http_intercom_webhook_parser_t *p)
 {
-    json_t        *json;
-    json_error_t   err;
+    json_t                             *json;
+    uint64_t                            bit;
+    json_error_t                        err;
+    ngx_http_intercom_webhook_field_t  *f;
 
     p->collect = NGX_HTTP_INTERCOM_WEBHOOK_NONE;
     p->field = NULL;
@@ -1290,29 +1294,77 @@ ngx_http_intercom_webhook_match(ngx_http_intercom_webhook_parser_t *p)
     }
 
     if (!p->escaped) {
-        p->field = ngx_http_intercom_webhook_child(p->cur, p->key + 1,
-                                                   p->key_len - 2);
+        f = ngx_http_intercom_webhook_child(p->cur, p->key + 1,
+                                            p->key_len - 2);
+
+    } else {
+
+        /* a key with escapes is rare: let jansson decode it */
+
+        json = json_loadb((char *) p->key, p->key_len,
+                          JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+
+        if (json == NULL) {
+            p->error = "out of memory";
+            p->code = NGX_HTTP_INTERCOM_WEBHOOK_PARSE_NO_MEMORY;
+            return NGX_ERROR;
+        }
+
+        f = NULL;
+
+        if (json_is_string(json)) {
+            f = ngx_http_intercom_webhook_child(p->cur,
+                                        (u_char *) json_string_value(json),
+                                        json_string_length(json));
+        }
+
+        json_decref(json);
+    }
+
+    if (f == NULL) {
         return NGX_OK;
     }
 
-    /* a key with escapes is rare: let jansson decode it */
+    bit = (uint64_t) 1 << (f->index & 63);
 
-    json = json_loadb((char *) p->key, p->key_len, JSON_DECODE_ANY, &err);
-
-    if (json == NULL) {
-        p->error = "out of memory";
+    if (p->seen[f->index >> 6] & bit) {
+        ngx_http_intercom_webhook_duplicate(p, f);
         return NGX_ERROR;
     }
 
-    if (json_is_string(json)) {
-        p->field = ngx_http_intercom_webhook_child(p->cur,
-                                        (u_char *) json_string_value(json),
-                                        json_string_length(json));
-    }
-
-    json_decref(json);
+    p->seen[f->index >> 6] |= bit;
+    p->field = f;
 
     return NGX_OK;
+}
+
+
+/* 'duplicate key "data.item.id"': the path from the open objects' nodes */
+
+static void
+ngx_http_intercom_webhook_duplicate(ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_field_t *field)
+{
+    u_char      *s;
+    ngx_uint_t   i;
+
+    s = ngx_cpymem(p->text, "duplicate key \"",
+                   sizeof("duplicate key \"") - 1);
+
+    /* node[1] is the root, the tree is at most MAX_PATH deep */
+
+    for (i = 2; i <= p->depth; i++) {
+        s = ngx_cpymem(s, p->node[i]->key.data, p->node[i]->key.len);
+        *s++ = '.';
+    }
+
+    s = ngx_cpymem(s, field->key.data, field->key.len);
+    *s++ = '"';
+    *s = '\0';
+
+    p->error = (const char *) p->text;
+    p->code = NGX_HTTP_INTERCOM_WEBHOOK_PARSE_DUPLICATE;
+    p->duplicate = field;
 }
 
 
@@ -1334,93 +1386,6 @@ ngx_http_intercom_webhook_child(ngx_http_intercom_webhook_field_t *node,
     }
 
     return NULL;
-}
-
-
-static void
-ngx_http_intercom_webhook_int_digits(ngx_http_intercom_webhook_parser_t *p,
-    u_char *start, u_char *end)
-{
-    size_t  n;
-
-    n = end - start;
-
-    p->int_digits += n;
-
-    if (n > NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN - p->num_len) {
-        n = NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN - p->num_len;
-    }
-
-    ngx_memcpy(p->num + p->num_len, start, n);
-    p->num_len += n;
-}
-
-
-/*
- * jansson converts integers with strtoll() and reals with strtod(), and
- * rejects what overflows them.
- */
-
-static ngx_int_t
-ngx_http_intercom_webhook_number(ngx_http_intercom_webhook_parser_t *p)
-{
-    off_t        e;
-    double       d;
-    u_char      *s;
-    const char  *max;
-    u_char       buf[NGX_HTTP_INTERCOM_WEBHOOK_NUM_LEN + sizeof("0.e309")];
-
-    if (!p->real) {
-
-        if (p->int_digits < 19) {
-            return NGX_OK;
-        }
-
-        max = p->negative ? "9223372036854775808" : "9223372036854775807";
-
-        if (p->int_digits > 19 || ngx_memcmp(p->num, max, 19) > 0) {
-            p->error = "number out of range";
-            return NGX_ERROR;
-        }
-
-        return NGX_OK;
-    }
-
-    if (p->num_len == 0) {
-        /* zero */
-        return NGX_OK;
-    }
-
-    /* the value is 0.<num> * 10^e: below 1e308, or 1e309 and above */
-
-    e = p->zero ? -p->frac_zeros : p->int_digits;
-    e += p->exp_negative ? -p->exp : p->exp;
-
-    if (e < 309) {
-        return NGX_OK;
-    }
-
-    if (e > 309) {
-        p->error = "number out of range";
-        return NGX_ERROR;
-    }
-
-    /* near DBL_MAX: the first 309 digits decide, strtod() rounds them */
-
-    s = ngx_cpymem(buf, "0.", 2);
-    s = ngx_cpymem(s, p->num, p->num_len);
-    s = ngx_cpymem(s, "e309", sizeof("e309"));
-
-    ngx_set_errno(0);
-
-    d = strtod((char *) buf, NULL);
-
-    if (ngx_errno == ERANGE || d > 1.7976931348623157e308) {
-        p->error = "number out of range";
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
 }
 
 
@@ -1463,7 +1428,7 @@ ngx_http_intercom_webhook_value_string(
     }
 
     json = json_loadb((char *) value->raw.data, value->raw.len,
-                      JSON_DECODE_ANY, &err);
+                      JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
     if (json == NULL) {
         return NGX_ERROR;
     }
@@ -1557,23 +1522,82 @@ ngx_http_intercom_webhook_valid_topic(ngx_str_t *topic)
         return NGX_DECLINED;
     }
 
-    p = topic->data;
-    last = p + topic->len;
+    last = topic->data + topic->len;
 
-    if (*p == '.' || last[-1] == '.') {
+    for (p = topic->data; p < last; p++) {
+        if (*p < 0x21 || *p > 0x7e) {
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_str_t  ngx_http_intercom_webhook_notification_event =
+    ngx_string("notification_event");
+
+
+ngx_int_t
+ngx_http_intercom_webhook_notification_check(
+    ngx_http_intercom_webhook_value_t *type, ngx_str_t *type_text,
+    ngx_http_intercom_webhook_value_t *topic, ngx_str_t *topic_text,
+    const char **error)
+{
+    if (type->type != NGX_HTTP_INTERCOM_WEBHOOK_STRING
+        || type_text->len != ngx_http_intercom_webhook_notification_event.len
+        || ngx_strncmp(type_text->data,
+                       ngx_http_intercom_webhook_notification_event.data,
+                       type_text->len)
+           != 0)
+    {
+        *error = "\"type\" is not \"notification_event\"";
         return NGX_DECLINED;
     }
 
-    for ( /* void */ ; p < last; p++) {
+    switch (topic->type) {
 
-        if ((*p >= 'a' && *p <= 'z') || *p == '_') {
-            continue;
-        }
+    case NGX_HTTP_INTERCOM_WEBHOOK_MISSING:
+        *error = "no \"topic\"";
+        return NGX_DECLINED;
 
-        if (*p == '.' && p[1] != '.') {
-            continue;
-        }
+    case NGX_HTTP_INTERCOM_WEBHOOK_STRING:
+        break;
 
+    case NGX_HTTP_INTERCOM_WEBHOOK_TOO_LONG:
+        /* a string or a number over MAX_VALUE bytes */
+        *error = "\"topic\" is too long";
+        return NGX_DECLINED;
+
+    default:
+        *error = "\"topic\" is not a string";
+        return NGX_DECLINED;
+    }
+
+    if (topic_text->len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_TOPIC) {
+        *error = "\"topic\" is too long";
+        return NGX_DECLINED;
+    }
+
+    if (topic_text->data == NULL
+        || ngx_http_intercom_webhook_valid_topic(topic_text) != NGX_OK)
+    {
+        *error = "invalid \"topic\"";
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a valid topic without "*" */
+
+static ngx_int_t
+ngx_http_intercom_webhook_pattern_name(ngx_str_t *name)
+{
+    if (ngx_http_intercom_webhook_valid_topic(name) != NGX_OK
+        || ngx_strlchr(name->data, name->data + name->len, '*') != NULL)
+    {
         return NGX_DECLINED;
     }
 
@@ -1602,7 +1626,7 @@ ngx_http_intercom_webhook_topic_pattern(ngx_str_t *text,
         prefix.data = text->data;
         prefix.len = text->len - 2;
 
-        if (ngx_http_intercom_webhook_valid_topic(&prefix) != NGX_OK) {
+        if (ngx_http_intercom_webhook_pattern_name(&prefix) != NGX_OK) {
             return NGX_DECLINED;
         }
 
@@ -1614,7 +1638,7 @@ ngx_http_intercom_webhook_topic_pattern(ngx_str_t *text,
         return NGX_OK;
     }
 
-    if (ngx_http_intercom_webhook_valid_topic(text) != NGX_OK) {
+    if (ngx_http_intercom_webhook_pattern_name(text) != NGX_OK) {
         return NGX_DECLINED;
     }
 
