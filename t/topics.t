@@ -1,7 +1,8 @@
 # intercom_webhook_topics (issue 2, request path step 6): exact names,
 # "prefix.*" and "*" (the default); a topic not wanted gets 200 and is not
 # forwarded ($intercom_webhook_result "ignored", an info line); "ping" is
-# handled whatever the list.
+# handled whatever the list.  A topic is 1 to 255 bytes of visible ASCII;
+# a longer one is a 400 "too long".
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -14,7 +15,7 @@ repeat_each(2);
 # the checks of one round, block by block in file order ("n * c": n blocks
 # of c checks each)
 plan tests => repeat_each() * (12 + 4 + 7 + 12 + 15 + 15 + 4 + 5 + 4 + 12 +
-    4);
+    4 + 18 + 12 + 3 + 10);
 
 run_tests();
 
@@ -288,3 +289,99 @@ ignored
 ::logged('error', 'signature mismatch')
 --- no_error_log
 ignored
+
+
+
+=== TEST 12: a topic is any visible ASCII: topics to come pass "*"
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event($_) }
+     qw(content_stat.v2 Conversation.User.Created contact.1 conversation..created
+        .conversation. a-b~!*)]
+--- more_headers eval
+[map { ::signed(::event($_)) }
+     qw(content_stat.v2 Conversation.User.Created contact.1 conversation..created
+        .conversation. a-b~!*)]
+--- error_code eval
+[(202) x 6]
+--- response_body eval
+[map { "app $_\n" }
+     qw(content_stat.v2 Conversation.User.Created contact.1 conversation..created
+        .conversation. a-b~!*)]
+--- no_error_log
+[error]
+
+
+
+=== TEST 13: patterns take the same alphabet, exact names are case-sensitive
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_topics content_stat.* Ticket.V2 a-b.*;
+        add_header X-Result $intercom_webhook_result;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event($_) } qw(content_stat.v2 Ticket.V2 a-b.c ticket.v2)]
+--- more_headers eval
+[map { ::signed(::event($_)) } qw(content_stat.v2 Ticket.V2 a-b.c ticket.v2)]
+--- error_code eval
+[202, 202, 202, 200]
+--- response_body eval
+["app content_stat.v2\n", "app Ticket.V2\n", "app a-b.c\n", ""]
+--- no_error_log
+[error]
+
+
+
+=== TEST 14: a topic of 255 bytes is forwarded
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation." . ("x" x 242))
+--- more_headers eval
+::signed(::event("conversation." . ("x" x 242)))
+--- error_code: 202
+--- response_body eval
+"app conversation." . ("x" x 242) . "\n"
+--- no_error_log
+[error]
+
+
+
+=== TEST 15: a longer topic is a 400 "too long", also over the capture limit
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        add_header X-Result $intercom_webhook_result always;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+[map { "POST /hook\n" . ::event("conversation." . ("x" x $_)) } 243, 3000]
+--- more_headers eval
+[map { ::signed(::event("conversation." . ("x" x $_))) } 243, 3000]
+--- error_code eval
+[400, 400]
+--- response_headers eval
+["X-Result: bad_payload", "X-Result: bad_payload"]
+--- response_body_like eval
+["400 Bad Request", "400 Bad Request"]
+--- error_log eval
+::logged('error', 'invalid payload: "topic" is too long')
+--- no_error_log
+is not a string
