@@ -12,12 +12,20 @@
  * valid and broken documents.
  *
  * usage: test_payload <directory of the sample payloads>
+ *        test_payload --wrap <directory of JSON texts>
+ *
+ * With --wrap, each file of the directory becomes the value of a member
+ * of a notification, {"type":"notification_event","topic":"ping","x":
+ * <file>}, and is parsed as a body: one line per file, accepted or the
+ * error; files named y_* must be accepted and n_* rejected (the naming
+ * of JSONTestSuite's test_parsing), i_* are listed either way.
  */
 
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <jansson.h>
+#include <dirent.h>
 
 #include "ngx_http_intercom_webhook.h"
 
@@ -2641,6 +2649,120 @@ test_differential(const char *dir)
 }
 
 
+static int
+compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+
+static int
+wrap(const char *dir)
+{
+    DIR            *d;
+    char          **names, **nn;
+    buf_t           b;
+    size_t          len, n, size, i;
+    u_char         *body;
+    result_t        res;
+    ngx_uint_t      ok[3][2], bad;
+    struct dirent  *e;
+
+    static const char  *kinds = "yni";
+    static const char  *prefix =
+        "{\"type\":\"notification_event\",\"topic\":\"ping\",\"x\": ";
+
+    d = opendir(dir);
+    if (d == NULL) {
+        fprintf(stderr, "cannot open %s\n", dir);
+        return 2;
+    }
+
+    names = NULL;
+    n = 0;
+    size = 0;
+
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+
+        if (n == size) {
+            size = size ? 2 * size : 256;
+            nn = realloc(names, size * sizeof(char *));
+            if (nn == NULL) {
+                abort();
+            }
+            names = nn;
+        }
+
+        names[n] = strdup(e->d_name);
+        if (names[n++] == NULL) {
+            abort();
+        }
+    }
+
+    closedir(d);
+
+    qsort(names, n, sizeof(char *), compare_names);
+
+    ngx_memzero(&b, sizeof(b));
+    ngx_memzero(&res, sizeof(res));
+    ngx_memzero(ok, sizeof(ok));
+    bad = 0;
+
+    for (i = 0; i < n; i++) {
+        body = read_file(dir, names[i], &len);
+        if (body == NULL) {
+            bad++;
+            continue;
+        }
+
+        b.len = 0;
+        buf_str(&b, prefix);
+        buf_add(&b, body, len);
+        buf_str(&b, "}");
+        free(body);
+
+        consistent(b.data, b.len, names[i], &res);
+
+        if (res.rc == NGX_OK) {
+            printf("%s: accepted\n", names[i]);
+
+        } else {
+            /* the offset in the file */
+            printf("%s: rejected: %s at offset %d\n", names[i], res.error,
+                   (int) (res.offset - strlen(prefix)));
+        }
+
+        if (strchr(kinds, names[i][0]) && names[i][1] == '_') {
+            ok[strchr(kinds, names[i][0]) - kinds][res.rc == NGX_OK]++;
+
+            if ((names[i][0] == 'y' && res.rc != NGX_OK)
+                || (names[i][0] == 'n' && res.rc == NGX_OK))
+            {
+                fprintf(stderr, "FAIL %s: %s\n", names[i],
+                        res.rc == NGX_OK ? "accepted" : res.error);
+                bad++;
+            }
+        }
+
+        free(names[i]);
+    }
+
+    printf("wrap: y_ %u accepted, %u rejected; n_ %u accepted, %u rejected; "
+           "i_ %u accepted, %u rejected\n",
+           (unsigned) ok[0][1], (unsigned) ok[0][0], (unsigned) ok[1][1],
+           (unsigned) ok[1][0], (unsigned) ok[2][1], (unsigned) ok[2][0]);
+
+    free(names);
+    free(b.data);
+    free(res.dump.data);
+
+    return (bad || failed) ? 1 : 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -2654,6 +2776,10 @@ main(int argc, char **argv)
     }
 
     setup_fields();
+
+    if (argc > 2 && strcmp(argv[1], "--wrap") == 0) {
+        return wrap(argv[2]);
+    }
 
     test_fields();
     test_topics();
