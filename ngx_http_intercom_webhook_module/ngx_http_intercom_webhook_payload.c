@@ -73,8 +73,7 @@ enum {
 
 static ngx_inline u_char *ngx_http_intercom_webhook_space(u_char *pos,
     u_char *last);
-static ngx_inline u_char *ngx_http_intercom_webhook_scan(u_char *pos,
-    u_char *last);
+static ngx_inline uint64_t ngx_http_intercom_webhook_special(u_char *pos);
 static ngx_inline u_char *ngx_http_intercom_webhook_utf8_run(u_char *pos,
     u_char *last);
 static ngx_int_t ngx_http_intercom_webhook_push(
@@ -283,6 +282,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
     u_char *pos, u_char *last)
 {
     u_char                              ch, *start, *mark;
+    uint64_t                            t;
     ngx_int_t                           hex;
     ngx_uint_t                          state, n, c;
     ngx_http_intercom_webhook_field_t  *f, *node;
@@ -532,11 +532,37 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
             for ( ;; ) {
 
-                pos = ngx_http_intercom_webhook_scan(pos, last);
+                /* plain bytes, eight at a time */
+
+                while (last - pos >= 8) {
+                    t = ngx_http_intercom_webhook_special(pos);
+
+                    if (t) {
+#ifdef ngx_http_intercom_webhook_first
+                        pos += ngx_http_intercom_webhook_first(t);
+                        goto special;
+#else
+                        break;
+#endif
+                    }
+
+                    pos += 8;
+                }
+
+                while (pos < last
+                       && !(ngx_http_intercom_webhook_class[*pos]
+                            & NGX_HTTP_INTERCOM_WEBHOOK_STOP))
+                {
+                    pos++;
+                }
 
                 if (pos == last) {
                     goto done;
                 }
+
+#ifdef ngx_http_intercom_webhook_first
+            special:
+#endif
 
                 ch = *pos;
 
@@ -984,49 +1010,25 @@ failed:
 }
 
 
-/* plain string bytes: up to a quote, a backslash, a byte < 0x20 or >= 0x80 */
+/*
+ * Eight string bytes at pos: the high bit of each byte that ends a run
+ * of plain ones (>= 0x80 or < 0x20, a quote or a backslash) is set,
+ * and borrows err only above such a byte; 0 if all are plain.
+ */
 
-static ngx_inline u_char *
-ngx_http_intercom_webhook_scan(u_char *pos, u_char *last)
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_special(u_char *pos)
 {
-    uint64_t  v, t;
+    uint64_t  v;
 
-    /* eight bytes at a time */
+    ngx_memcpy(&v, pos, 8);
 
-    while (last - pos >= 8) {
-        ngx_memcpy(&v, pos, 8);
-
-        /*
-         * a high bit set for a byte >= 0x80 or < 0x20, a quote or a
-         * backslash; borrows err only above such a byte
-         */
-
-        t = (v | (v - 0x20 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
-             | ((v ^ 0x22 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
-                - NGX_HTTP_INTERCOM_WEBHOOK_ONES)
-             | ((v ^ 0x5c * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
-                - NGX_HTTP_INTERCOM_WEBHOOK_ONES))
-            & NGX_HTTP_INTERCOM_WEBHOOK_HIGH;
-
-        if (t) {
-#ifdef ngx_http_intercom_webhook_first
-            return pos + ngx_http_intercom_webhook_first(t);
-#else
-            break;
-#endif
-        }
-
-        pos += 8;
-    }
-
-    while (pos < last
-           && !(ngx_http_intercom_webhook_class[*pos]
-                & NGX_HTTP_INTERCOM_WEBHOOK_STOP))
-    {
-        pos++;
-    }
-
-    return pos;
+    return (v | (v - 0x20 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+            | ((v ^ 0x22 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+               - NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+            | ((v ^ 0x5c * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+               - NGX_HTTP_INTERCOM_WEBHOOK_ONES))
+           & NGX_HTTP_INTERCOM_WEBHOOK_HIGH;
 }
 
 
