@@ -110,9 +110,9 @@ qr/\[(?:error|warn)\] .*intercom webhook/
     }
     location @app { return 202 "app\n"; }
 --- request eval
-"POST /hook\n" . ::event("Contact.Deleted")
+"POST /hook\n" . ::event("contact deleted")
 --- more_headers eval
-::signed(::event("Contact.Deleted"))
+::signed(::event("contact deleted"))
 --- error_code: 400
 --- response_body_like: 400 Bad Request
 --- error_log eval

@@ -225,9 +225,9 @@ iw 200 ignored topic=contact.deleted secret=k1
     }
     location @app { return 202 "app\n"; }
 --- request eval
-"POST /hook\n" . ::event("Bad.Topic")
+"POST /hook\n" . ::event("bad topic")
 --- more_headers eval
-::signed(::event("Bad.Topic"))
+::signed(::event("bad topic"))
 --- error_code: 400
 --- response_headers
 X-Vars: [][q3fz8k2m][1][bad_payload]
