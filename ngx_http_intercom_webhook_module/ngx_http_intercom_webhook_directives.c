@@ -25,7 +25,7 @@ ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
 
     u_char     *p;
-    ngx_str_t  *value;
+    ngx_str_t  *value, s;
 
     if (iwcf->enable != NGX_CONF_UNSET) {
         return "is duplicate";
@@ -36,12 +36,43 @@ ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     iwcf->file = cf->conf_file->file.name;
     iwcf->line = cf->conf_file->line;
 
+    if (cf->args->nelts == 3) {
+
+        /* status=zone: where the location's counters are kept */
+
+        if (value[2].len <= 7
+            || ngx_strncmp(value[2].data, "status=", 7) != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\", "
+                               "\"status=zone\" is expected", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        s.data = value[2].data + 7;
+        s.len = value[2].len - 7;
+
+        iwcf->status = ngx_http_intercom_webhook_find_zone(cf, &s);
+
+        if (iwcf->status == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown zone \"%V\": "
+                               "\"intercom_webhook_zone\" must declare it "
+                               "before", &s);
+            return NGX_CONF_ERROR;
+        }
+    }
+
     if (value[1].len == 2 && ngx_strncmp(value[1].data, "on", 2) == 0) {
         iwcf->enable = 1;
         return NGX_CONF_OK;
     }
 
     if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0) {
+        if (cf->args->nelts == 3) {
+            return "takes no parameters after \"off\"";
+        }
+
         iwcf->enable = 0;
         return NGX_CONF_OK;
     }
@@ -458,8 +489,9 @@ ngx_http_intercom_webhook_header(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     /*
-     * headers that nginx itself handles (Host, Content-Length, ...)
-     * and the signature cannot be set from the payload
+     * headers that nginx itself handles (Host, Content-Length, ...),
+     * the signature and the report mode's mark cannot be set from the
+     * payload
      */
 
     for (known = ngx_http_headers_in; known->name.len; known++) {
@@ -470,10 +502,15 @@ ngx_http_intercom_webhook_header(ngx_conf_t *cf, ngx_command_t *cmd,
         }
     }
 
-    if (name->len == ngx_http_intercom_webhook_signature.len
-        && ngx_strncasecmp(name->data, ngx_http_intercom_webhook_signature.data,
-                           name->len)
-           == 0)
+    if ((name->len == ngx_http_intercom_webhook_signature.len
+         && ngx_strncasecmp(name->data,
+                            ngx_http_intercom_webhook_signature.data,
+                            name->len)
+            == 0)
+        || (name->len == sizeof("X-Intercom-Verified") - 1
+            && ngx_strncasecmp(name->data, (u_char *) "X-Intercom-Verified",
+                               name->len)
+               == 0))
     {
         goto reserved;
     }
@@ -614,6 +651,38 @@ ngx_http_intercom_webhook_unavailable(ngx_conf_t *cf, ngx_command_t *cmd,
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid value \"%V\" of \"retry_after\"",
                            &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_intercom_webhook_max_age(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
+
+    ngx_str_t  *value;
+
+    if (iwcf->max_age != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0) {
+        iwcf->max_age = 0;
+        return NGX_CONF_OK;
+    }
+
+    iwcf->max_age = ngx_parse_time(&value[1], 1);
+
+    if (iwcf->max_age == (time_t) NGX_ERROR || iwcf->max_age == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", a time or \"off\" "
+                           "is expected", &value[1]);
         return NGX_CONF_ERROR;
     }
 

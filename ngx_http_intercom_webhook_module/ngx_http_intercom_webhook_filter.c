@@ -42,10 +42,7 @@ ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r)
 
     ctx = ngx_http_intercom_webhook_get_ctx(r);
 
-    if (ctx == NULL
-        || ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED
-        || ctx->upstream_status)
-    {
+    if (ctx == NULL || !ctx->handed || ctx->upstream_status) {
         return ngx_http_next_header_filter(r);
     }
 
@@ -55,6 +52,11 @@ ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r)
     /* $intercom_webhook_upstream_status, once per request */
 
     ctx->upstream_status = status ? status : NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    /* delivered, for de-duplication, is the application's 2xx */
+
+    ngx_http_intercom_webhook_dedup_end(r, ctx,
+                                        status >= 200 && status < 300);
 
     switch (status) {
 

@@ -24,6 +24,7 @@ typedef ngx_int_t (*ngx_http_intercom_webhook_chunk_pt)(void *data,
 typedef struct {
     ngx_http_intercom_webhook_hmac_t     hmac;
     ngx_int_t                            parsed;  /* NGX_AGAIN while fed */
+    off_t                                bytes;
     ngx_http_intercom_webhook_parser_t   parser;
 } ngx_http_intercom_webhook_body_t;
 
@@ -40,6 +41,11 @@ static ngx_int_t ngx_http_intercom_webhook_notification(
     ngx_http_request_t *r, ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx,
     ngx_http_intercom_webhook_value_t *values);
+static ngx_int_t ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx);
+static ngx_int_t ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf);
 static ngx_int_t ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx);
@@ -83,6 +89,7 @@ ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
     }
 
     ctx->conf = iwcf;
+    ctx->secret = -1;
 
     /* the address first: a client from elsewhere learns nothing more */
 
@@ -94,9 +101,12 @@ ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
                       "intercom webhook: client %V is not in the allowlist",
                       &r->connection->addr_text);
 
-        return ngx_http_intercom_webhook_reject(r, ctx,
+        rc = ngx_http_intercom_webhook_reject(r, ctx,
                                             NGX_HTTP_INTERCOM_WEBHOOK_FORBIDDEN,
                                             NGX_HTTP_FORBIDDEN);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
 
     if (!(r->method & (NGX_HTTP_POST|NGX_HTTP_HEAD))) {
@@ -142,30 +152,38 @@ ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
         ngx_log_error(iwcf->log_level, r->connection->log, 0,
                       "intercom webhook: no \"X-Hub-Signature\" header");
 
-        return ngx_http_intercom_webhook_reject(r, ctx,
+        rc = ngx_http_intercom_webhook_reject(r, ctx,
                                             NGX_HTTP_INTERCOM_WEBHOOK_UNSIGNED,
                                             NGX_HTTP_UNAUTHORIZED);
-    }
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
 
-    if (n > 1) {
+    } else if (n > 1) {
         ngx_log_error(iwcf->log_level, r->connection->log, 0,
                       "intercom webhook: several \"X-Hub-Signature\" headers");
 
-        return ngx_http_intercom_webhook_reject(r, ctx,
+        rc = ngx_http_intercom_webhook_reject(r, ctx,
                                        NGX_HTTP_INTERCOM_WEBHOOK_BAD_SIGNATURE,
                                        NGX_HTTP_UNAUTHORIZED);
-    }
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
 
-    if (ngx_http_intercom_webhook_parse_signature(&h->value, ctx->digest)
-        != NGX_OK)
+    } else if (ngx_http_intercom_webhook_parse_signature(&h->value,
+                                                         ctx->digest)
+               != NGX_OK)
     {
         ngx_log_error(iwcf->log_level, r->connection->log, 0,
                       "intercom webhook: invalid \"X-Hub-Signature\" header, "
                       "not \"sha1=\" and 40 hex digits");
 
-        return ngx_http_intercom_webhook_reject(r, ctx,
+        rc = ngx_http_intercom_webhook_reject(r, ctx,
                                        NGX_HTTP_INTERCOM_WEBHOOK_BAD_SIGNATURE,
                                        NGX_HTTP_UNAUTHORIZED);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
 
     /* the outcome while the body is read: it stays if the read fails */
@@ -246,6 +264,7 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
      */
 
     body.parsed = NGX_AGAIN;
+    body.bytes = 0;
 
     rc = ngx_http_intercom_webhook_read_body(r,
                                         ngx_http_intercom_webhook_body_chunk,
@@ -263,16 +282,28 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (ctx->would != NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
+        /* report: the signature was missing or malformed */
+        return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+    }
+
     if (rc == NGX_DECLINED) {
         ngx_log_error(iwcf->log_level, r->connection->log, 0,
                       "intercom webhook: signature mismatch");
 
-        return ngx_http_intercom_webhook_reject(r, ctx,
+        rc = ngx_http_intercom_webhook_reject(r, ctx,
                                        NGX_HTTP_INTERCOM_WEBHOOK_BAD_SIGNATURE,
                                        NGX_HTTP_UNAUTHORIZED);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
+        return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
     }
 
+    ctx->secret = rc;
     ctx->secret_id = secrets[rc].id;
+    ctx->bytes = body.bytes;
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "intercom webhook: signature verified, secret \"%V\"",
@@ -295,9 +326,14 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
                       "intercom webhook: invalid payload: %s at offset %O",
                       error, body.parser.offset);
 
-        return ngx_http_intercom_webhook_reject(r, ctx,
+        rc = ngx_http_intercom_webhook_reject(r, ctx,
                                          NGX_HTTP_INTERCOM_WEBHOOK_BAD_PAYLOAD,
                                          NGX_HTTP_BAD_REQUEST);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
+        return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
     }
 
     return ngx_http_intercom_webhook_notification(r, iwcf, ctx, values);
@@ -389,6 +425,8 @@ ngx_http_intercom_webhook_body_chunk(void *data, u_char *pos, u_char *last)
         return NGX_ERROR;
     }
 
+    body->bytes += last - pos;
+
     if (body->parsed == NGX_AGAIN) {
         body->parsed = ngx_http_intercom_webhook_parse(&body->parser, pos,
                                                        last);
@@ -461,9 +499,14 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
         ngx_log_error(iwcf->log_level, r->connection->log, 0,
                       "intercom webhook: invalid payload: %s", error);
 
-        return ngx_http_intercom_webhook_reject(r, ctx,
+        rc = ngx_http_intercom_webhook_reject(r, ctx,
                                          NGX_HTTP_INTERCOM_WEBHOOK_BAD_PAYLOAD,
                                          NGX_HTTP_BAD_REQUEST);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
+        return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
     }
 
     if (topic->len == 4 && ngx_strncmp(topic->data, "ping", 4) == 0) {
@@ -477,22 +520,145 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
             return ngx_http_intercom_webhook_respond(r);
         }
 
-        return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+        return ngx_http_intercom_webhook_deliver(r, iwcf, ctx);
     }
 
     if (iwcf->topics
         && ngx_http_intercom_webhook_topic_match(iwcf->topics, topic)
            != NGX_OK)
     {
-        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_IGNORED;
-
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "intercom webhook: topic \"%V\" ignored", topic);
+
+        if (iwcf->mode == NGX_HTTP_INTERCOM_WEBHOOK_MODE_REPORT) {
+            ctx->would = NGX_HTTP_INTERCOM_WEBHOOK_IGNORED;
+            return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+        }
+
+        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_IGNORED;
 
         return ngx_http_intercom_webhook_respond(r);
     }
 
+    return ngx_http_intercom_webhook_deliver(r, iwcf, ctx);
+}
+
+
+/*
+ * A verified, wanted notification: not if it is older than max_age, nor
+ * if it was delivered already; then handed over.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx)
+{
+    time_t      created, age;
+    ngx_int_t   rc;
+    ngx_str_t  *text;
+
+    if (iwcf->max_age) {
+        text = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_CREATED_AT];
+
+        /* an integer of Unix seconds; anything else is not judged */
+
+        created = text->data ? ngx_atotm(text->data, text->len) : NGX_ERROR;
+        age = ngx_time() - created;
+
+        if (created != NGX_ERROR && age > iwcf->max_age) {
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_STALE;
+
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "intercom webhook: notification \"%V\" created "
+                          "%T s ago is stale, not passed on",
+                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID], age);
+
+            return ngx_http_intercom_webhook_respond(r);
+        }
+    }
+
+    if (iwcf->dedup && ctx->would == NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
+
+        rc = ngx_http_intercom_webhook_dedup_begin(r, iwcf, ctx);
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DUPLICATE;
+
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "intercom webhook: notification \"%V\" of app "
+                          "\"%V\" was delivered already, not passed on",
+                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID],
+                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID]);
+
+            return ngx_http_intercom_webhook_respond(r);
+        }
+
+        if (rc == NGX_BUSY) {
+
+            /* another copy is being delivered: Intercom tries again */
+
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "intercom webhook: notification \"%V\" of app "
+                          "\"%V\" is being delivered by another request",
+                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID],
+                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID]);
+
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DUPLICATE;
+
+            return ngx_http_intercom_webhook_retry_later(r, iwcf);
+        }
+    }
+
     return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+}
+
+
+/* 429 (or the unavailable status) with Retry-After, and no body */
+
+static ngx_int_t
+ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf)
+{
+    ngx_int_t         rc;
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    if (h->value.data == NULL) {
+        h->hash = 0;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+    ngx_str_set(&h->key, "Retry-After");
+    h->value.len = ngx_sprintf(h->value.data, "%T",
+                               iwcf->retry_after > 0 ? iwcf->retry_after : 60)
+                   - h->value.data;
+
+    r->headers_out.status = iwcf->unavailable ? iwcf->unavailable
+                                              : NGX_HTTP_TOO_MANY_REQUESTS;
+    r->headers_out.content_length_n = 0;
+    r->header_only = 1;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_send_special(r, NGX_HTTP_LAST);
 }
 
 
@@ -512,8 +678,28 @@ ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (ctx->would != NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
+
+        /* report: what enforce would have said, and passed on */
+
+        ctx->result = ctx->would;
+        ctx->handed = 1;
+
+        ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                      "intercom webhook: report mode: passed on what would "
+                      "have been \"%V\"",
+                      &ngx_http_intercom_webhook_results[ctx->would]);
+
+        if (iwcf->forward.len == 0) {
+            return iwcf->content_handler(r);
+        }
+
+        goto redirect;
+    }
+
     if (iwcf->forward.len == 0) {
         ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
+        ctx->handed = 1;
 
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "intercom webhook: passed to the content handler");
@@ -529,6 +715,8 @@ ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
     /* "accepted" once the target's phases are reached */
 
     ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED;
+
+redirect:
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "intercom webhook: forward to \"%V\"", &iwcf->forward);
@@ -556,6 +744,7 @@ ngx_http_intercom_webhook_rewrite_handler(ngx_http_request_t *r)
 
     if (ctx && ctx->result == NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED) {
         ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
+        ctx->handed = 1;
     }
 
     return NGX_DECLINED;
@@ -570,18 +759,34 @@ ngx_http_intercom_webhook_rewrite_handler(ngx_http_request_t *r)
 ngx_int_t
 ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r)
 {
+    ngx_uint_t                             result;
     ngx_http_intercom_webhook_ctx_t       *ctx;
     ngx_http_core_loc_conf_t              *clcf;
     ngx_http_intercom_webhook_loc_conf_t  *iwcf;
 
-    if (r != r->main
-        || r->headers_out.status != NGX_HTTP_REQUEST_ENTITY_TOO_LARGE)
-    {
+    if (r != r->main) {
         return NGX_OK;
     }
 
     iwcf = ngx_http_get_module_loc_conf(r, ngx_http_intercom_webhook_module);
     ctx = ngx_http_intercom_webhook_get_ctx(r);
+
+    /* the counters, with the final outcome, in the verifying location's */
+
+    if (ctx && !ctx->counted) {
+        ctx->counted = 1;
+        ngx_http_intercom_webhook_count(r, ctx->conf, ctx, ctx->result);
+
+    } else if (ctx == NULL && iwcf->enable == 1 && iwcf->counters
+               && r->headers_out.status == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE)
+    {
+        result = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
+        ngx_http_intercom_webhook_count(r, iwcf, NULL, result);
+    }
+
+    if (r->headers_out.status != NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        return NGX_OK;
+    }
 
     if (ctx == NULL) {
         if (iwcf->enable != 1) {
@@ -635,10 +840,25 @@ ngx_http_intercom_webhook_respond(ngx_http_request_t *r)
 }
 
 
+/*
+ * The status of a rejection; in report mode, NGX_DECLINED for one that
+ * the request is passed on with all the same (the first verdict counts).
+ */
+
 static ngx_int_t
 ngx_http_intercom_webhook_reject(ngx_http_request_t *r,
     ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t result, ngx_int_t status)
 {
+    if (ctx->conf->mode == NGX_HTTP_INTERCOM_WEBHOOK_MODE_REPORT
+        && status != NGX_HTTP_NOT_ALLOWED)
+    {
+        if (ctx->would == NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
+            ctx->would = result;
+        }
+
+        return NGX_DECLINED;
+    }
+
     ctx->result = result;
 
     return status;

@@ -34,6 +34,14 @@ static ngx_http_intercom_webhook_header_conf_t
 };
 
 
+/* set in report mode only, removed from the client's request always */
+
+static ngx_str_t  ngx_http_intercom_webhook_verified =
+    ngx_string("X-Intercom-Verified");
+static ngx_str_t  ngx_http_intercom_webhook_verified_lc =
+    ngx_string("x-intercom-verified");
+
+
 static u_char  ngx_http_intercom_webhook_signature[] = "x-hub-signature";
 
 
@@ -107,7 +115,7 @@ ngx_http_intercom_webhook_set_headers(ngx_http_request_t *r,
 
     header = iwcf->headers->elts;
 
-    for (j = 0; j < iwcf->headers->nelts; j++) {
+    for (j = 0; ctx->texts && j < iwcf->headers->nelts; j++) {
 
         if (header[j].slot == NGX_ERROR) {
             continue;
@@ -135,6 +143,29 @@ ngx_http_intercom_webhook_set_headers(ngx_http_request_t *r,
         ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "intercom webhook: header \"%V: %V\"",
                        &h->key, &h->value);
+    }
+
+    if (iwcf->mode != NGX_HTTP_INTERCOM_WEBHOOK_MODE_REPORT) {
+        return NGX_OK;
+    }
+
+    h = ngx_list_push(&r->headers_in.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->key = ngx_http_intercom_webhook_verified;
+    h->lowcase_key = ngx_http_intercom_webhook_verified_lc.data;
+    h->hash = ngx_hash_key(h->lowcase_key, h->key.len);
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    if (ctx->would == NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
+        ngx_str_set(&h->value, "1");
+
+    } else {
+        ngx_str_set(&h->value, "0");
     }
 
     return NGX_OK;
@@ -348,6 +379,14 @@ ngx_http_intercom_webhook_compile_headers(ngx_conf_t *cf,
         header->name = hc->name;
         header->slot = i;
     }
+
+    header = ngx_array_push(iwcf->headers);
+    if (header == NULL) {
+        return NGX_ERROR;
+    }
+
+    header->name = ngx_http_intercom_webhook_verified;
+    header->slot = NGX_ERROR;
 
     hc = iwcf->header_conf ? iwcf->header_conf->elts : NULL;
 

@@ -42,10 +42,17 @@ static ngx_conf_enum_t  ngx_http_intercom_webhook_log_levels[] = {
 };
 
 
+static ngx_conf_enum_t  ngx_http_intercom_webhook_modes[] = {
+    { ngx_string("enforce"), NGX_HTTP_INTERCOM_WEBHOOK_MODE_ENFORCE },
+    { ngx_string("report"), NGX_HTTP_INTERCOM_WEBHOOK_MODE_REPORT },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
 
     { ngx_string("intercom_webhook"),
-      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_intercom_webhook,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -97,6 +104,41 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_intercom_webhook_unavailable,
       NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("intercom_webhook_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_intercom_webhook_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("intercom_webhook_dedup"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_intercom_webhook_dedup,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("intercom_webhook_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_intercom_webhook_max_age,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("intercom_webhook_mode"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_intercom_webhook_loc_conf_t, mode),
+      &ngx_http_intercom_webhook_modes },
+
+    { ngx_string("intercom_webhook_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_intercom_webhook_status,
+      0,
       0,
       NULL },
 
@@ -335,6 +377,12 @@ ngx_http_intercom_webhook_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    if (ngx_array_init(&iwmcf->zones, cf->pool, 2, sizeof(ngx_shm_zone_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
     return iwmcf;
 }
 
@@ -360,6 +408,8 @@ ngx_http_intercom_webhook_create_loc_conf(ngx_conf_t *cf)
      *     conf->headers = NULL;
      *     conf->content_handler = NULL;
      *     conf->parent = NULL;
+     *     conf->status = NULL;
+     *     conf->counters = NULL;
      */
 
     conf->enable = NGX_CONF_UNSET;
@@ -371,6 +421,10 @@ ngx_http_intercom_webhook_create_loc_conf(ngx_conf_t *cf)
     conf->log_level = NGX_CONF_UNSET_UINT;
     conf->unavailable = NGX_CONF_UNSET;
     conf->retry_after = NGX_CONF_UNSET;
+    conf->mode = NGX_CONF_UNSET_UINT;
+    conf->max_age = NGX_CONF_UNSET;
+    conf->dedup = NGX_CONF_UNSET_PTR;
+    conf->dedup_ttl = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -396,6 +450,7 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
         conf->args = prev->args;
         conf->file = prev->file;
         conf->line = prev->line;
+        conf->status = prev->status;
     }
 
     ngx_conf_merge_ptr_value(conf->secrets, prev->secrets, NULL);
@@ -405,6 +460,20 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_uint_value(conf->ping, prev->ping,
                               NGX_HTTP_INTERCOM_WEBHOOK_PING_RESPOND);
     ngx_conf_merge_uint_value(conf->log_level, prev->log_level, NGX_LOG_ERR);
+
+    ngx_conf_merge_uint_value(conf->mode, prev->mode,
+                              NGX_HTTP_INTERCOM_WEBHOOK_MODE_ENFORCE);
+    ngx_conf_merge_value(conf->max_age, prev->max_age, 0);
+
+    if (conf->dedup == NGX_CONF_UNSET_PTR) {
+        conf->dedup = (prev->dedup == NGX_CONF_UNSET_PTR) ? NULL : prev->dedup;
+
+        if (conf->dedup_ttl == NGX_CONF_UNSET) {
+            conf->dedup_ttl = prev->dedup_ttl;
+        }
+    }
+
+    ngx_conf_merge_value(conf->dedup_ttl, prev->dedup_ttl, 3600);
 
     if (conf->unavailable == NGX_CONF_UNSET) {
         if (prev->unavailable == NGX_CONF_UNSET) {
@@ -469,6 +538,19 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
     loc->iwcf = conf;
 
     conf->name = loc->clcf->name;
+
+    /* the counters: in the zone of "status=", or of de-duplication */
+
+    if (conf->status == NULL) {
+        conf->status = conf->dedup;
+    }
+
+    if (conf->status
+        && ngx_http_intercom_webhook_zone_use(cf, conf->status, conf)
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
 
     return ngx_http_intercom_webhook_compile(cf, conf);
 }

@@ -21,6 +21,9 @@
  *                  headers stripped and set
  *   _filter.c      the response filter: what Intercom gets when the
  *                  application could not take a notification
+ *   _zone.c        the shared zone: de-duplication and counters
+ *   _status.c      intercom_webhook_status, the counters as JSON or for
+ *                  Prometheus
  *   _variables.c   the $intercom_webhook_* variables
  */
 
@@ -31,6 +34,10 @@
 
 #include "ngx_http_intercom_webhook.h"
 
+
+#ifndef NGX_HTTP_INTERCOM_WEBHOOK_VERSION
+#define NGX_HTTP_INTERCOM_WEBHOOK_VERSION        "0.2.0"
+#endif
 
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_RESPOND   0
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_FORWARD   1
@@ -72,8 +79,73 @@ enum {
     NGX_HTTP_INTERCOM_WEBHOOK_METHOD_NOT_ALLOWED,
     NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR,
     NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED,
-    NGX_HTTP_INTERCOM_WEBHOOK_ERROR
+    NGX_HTTP_INTERCOM_WEBHOOK_ERROR,
+    NGX_HTTP_INTERCOM_WEBHOOK_DUPLICATE,
+    NGX_HTTP_INTERCOM_WEBHOOK_STALE,
+    NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS
 };
+
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_MODE_ENFORCE   0
+#define NGX_HTTP_INTERCOM_WEBHOOK_MODE_REPORT    1
+
+/* counters of a location in a zone */
+#define NGX_HTTP_INTERCOM_WEBHOOK_TOPICS         32
+#define NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN      64
+#define NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN       128
+
+
+typedef struct {
+    u_char         len;
+    u_char         name[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN];
+    ngx_atomic_t   count;
+} ngx_http_intercom_webhook_named_count_t;
+
+
+typedef ngx_http_intercom_webhook_named_count_t
+    ngx_http_intercom_webhook_topics_t[NGX_HTTP_INTERCOM_WEBHOOK_TOPICS];
+typedef ngx_http_intercom_webhook_named_count_t
+    ngx_http_intercom_webhook_secrets_t[NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS];
+
+
+/* in the zone: the counters of a location, found by its name */
+
+typedef struct {
+    ngx_queue_t                          queue;
+    size_t                               len;
+    u_char                               name[128];  /* NAME_LEN */
+
+    ngx_atomic_t                         results[16];  /* NRESULTS */
+    ngx_atomic_t                         classes[6];   /* by status / 100 */
+    ngx_atomic_t                         verified_bytes;
+    ngx_atomic_t                         unavailable;  /* 502, 503, 504 */
+    ngx_atomic_t                         gone;         /* 410 */
+    ngx_atomic_t                         other_topics;
+
+    ngx_atomic_t                         ntopics;
+    ngx_http_intercom_webhook_topics_t   topics;
+
+    ngx_uint_t                           nsecrets;
+    ngx_http_intercom_webhook_secrets_t  secrets;
+} ngx_http_intercom_webhook_counters_t;
+
+
+typedef struct {
+    ngx_rbtree_t                        rbtree;
+    ngx_rbtree_node_t                   sentinel;
+    ngx_queue_t                         lru;      /* of entries, newest first */
+    ngx_queue_t                         counters; /* of counters_t */
+    ngx_atomic_t                        entries;
+    time_t                              full;     /* last "full" warning */
+} ngx_http_intercom_webhook_shctx_t;
+
+
+typedef struct {
+    ngx_http_intercom_webhook_shctx_t  *sh;
+    ngx_slab_pool_t                    *shpool;
+    ngx_shm_zone_t                     *shm_zone;
+    ngx_array_t                         users;    /* of loc_conf_t * */
+} ngx_http_intercom_webhook_zone_t;
 
 
 typedef struct {
@@ -116,6 +188,18 @@ struct ngx_http_intercom_webhook_loc_conf_s {
 
     ngx_str_t                           name;     /* the location's */
 
+    ngx_uint_t                          mode;
+    time_t                              max_age;  /* 0: off */
+
+    /* de-duplication, and the zone of the counters */
+    ngx_shm_zone_t                     *dedup;
+    time_t                              dedup_ttl;
+    ngx_shm_zone_t                     *status;
+
+    /* set in the zone's init: the location's counters */
+    ngx_http_intercom_webhook_counters_t  *counters;
+    ngx_uint_t                          secret_slot[16];  /* MAX_SECRETS */
+
     /* compiled in locations where the module is on */
     ngx_http_intercom_webhook_fields_t *fields;
     ngx_array_t                        *headers;  /* of header_t */
@@ -137,6 +221,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t                         locations;  /* of location_t */
+    ngx_array_t                         zones;      /* of ngx_shm_zone_t * */
 } ngx_http_intercom_webhook_main_conf_t;
 
 
@@ -148,10 +233,22 @@ typedef struct {
 
 typedef struct {
     ngx_uint_t                             result;
+    ngx_uint_t                             would;    /* report: the verdict */
     ngx_str_t                              secret_id;
+    ngx_int_t                              secret;   /* its index, or -1 */
     ngx_str_t                             *texts;    /* per field slot */
     ngx_int_t                              upstream_status;
+    off_t                                  bytes;    /* hashed */
     ngx_http_intercom_webhook_loc_conf_t  *conf;     /* the verifying one */
+
+    /* de-duplication: the key of the entry this request holds */
+    ngx_str_t                              dedup_key;
+    uint32_t                               dedup_hash;
+
+    unsigned                               handed:1; /* to the content */
+    unsigned                               counted:1;
+    unsigned                               dedup_held:1;
+
     u_char                                 digest[20];  /* SHA-1 */
 } ngx_http_intercom_webhook_ctx_t;
 
@@ -180,6 +277,8 @@ char *ngx_http_intercom_webhook_header(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_intercom_webhook_unavailable(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+char *ngx_http_intercom_webhook_max_age(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* _handler.c */
 
@@ -202,7 +301,34 @@ ngx_int_t ngx_http_intercom_webhook_set_headers(ngx_http_request_t *r,
 ngx_int_t ngx_http_intercom_webhook_compile_headers(ngx_conf_t *cf,
     ngx_http_intercom_webhook_loc_conf_t *iwcf);
 
+/* _zone.c */
+
+char *ngx_http_intercom_webhook_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_shm_zone_t *ngx_http_intercom_webhook_find_zone(ngx_conf_t *cf,
+    ngx_str_t *name);
+ngx_int_t ngx_http_intercom_webhook_zone_use(ngx_conf_t *cf,
+    ngx_shm_zone_t *shm_zone, ngx_http_intercom_webhook_loc_conf_t *iwcf);
+ngx_int_t ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx);
+void ngx_http_intercom_webhook_dedup_end(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t delivered);
+void ngx_http_intercom_webhook_count(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t result);
+
+/* _status.c */
+
+char *ngx_http_intercom_webhook_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 /* _variables.c */
+
+extern ngx_str_t  ngx_http_intercom_webhook_results[];
+
 
 ngx_int_t ngx_http_intercom_webhook_add_variables(ngx_conf_t *cf);
 

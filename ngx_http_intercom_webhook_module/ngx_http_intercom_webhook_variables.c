@@ -21,7 +21,7 @@ static ngx_int_t ngx_http_intercom_webhook_upstream_status_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 
 
-static ngx_str_t  ngx_http_intercom_webhook_results[] = {
+ngx_str_t  ngx_http_intercom_webhook_results[] = {
     ngx_null_string,
     ngx_string("accepted"),
     ngx_string("ignored"),
@@ -34,7 +34,9 @@ static ngx_str_t  ngx_http_intercom_webhook_results[] = {
     ngx_string("method_not_allowed"),
     ngx_string("body_error"),
     ngx_string("verified"),
-    ngx_string("error")
+    ngx_string("error"),
+    ngx_string("duplicate"),
+    ngx_string("stale")
 };
 
 
