@@ -14,7 +14,13 @@ demo:
 bench:
 	bench/run
 
+package:
+	util/package
+
+package-check:
+	util/package-check
+
 clean:
 	rm -rf build t/servroot
 
-.PHONY: default build test demo bench clean
+.PHONY: default build test demo bench package package-check clean
