@@ -11,6 +11,7 @@
 #include "ngx_http_intercom_webhook_module.h"
 
 
+static ngx_int_t ngx_http_intercom_webhook_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_intercom_webhook_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_intercom_webhook_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_intercom_webhook_guard(ngx_conf_t *cf,
@@ -174,7 +175,7 @@ ngx_module_t  ngx_http_intercom_webhook_module = {
     ngx_http_intercom_webhook_commands,    /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_http_intercom_webhook_init_module, /* init module */
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -194,6 +195,18 @@ static ngx_str_t  ngx_http_intercom_webhook_paths[] = {
     ngx_string("created_at"),
     ngx_string("type")
 };
+
+
+/* the version, in the error log at every start and reload */
+
+static ngx_int_t
+ngx_http_intercom_webhook_init_module(ngx_cycle_t *cycle)
+{
+    ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                  "intercom webhook module/" NGX_HTTP_INTERCOM_WEBHOOK_VERSION);
+
+    return NGX_OK;
+}
 
 
 static ngx_int_t

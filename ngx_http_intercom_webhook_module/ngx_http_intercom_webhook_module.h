@@ -33,11 +33,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_intercom_webhook.h"
-
-
-#ifndef NGX_HTTP_INTERCOM_WEBHOOK_VERSION
-#define NGX_HTTP_INTERCOM_WEBHOOK_VERSION        "0.2.0"
-#endif
+#include "ngx_http_intercom_webhook_version.h"
 
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_RESPOND   0
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_FORWARD   1
