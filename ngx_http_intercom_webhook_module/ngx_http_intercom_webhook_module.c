@@ -203,7 +203,8 @@ static ngx_int_t
 ngx_http_intercom_webhook_init_module(ngx_cycle_t *cycle)
 {
     ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
-                  "intercom webhook module/" NGX_HTTP_INTERCOM_WEBHOOK_VERSION);
+                  "ngx_http_intercom_webhook_module/"
+                  NGX_HTTP_INTERCOM_WEBHOOK_VERSION);
 
     return NGX_OK;
 }
