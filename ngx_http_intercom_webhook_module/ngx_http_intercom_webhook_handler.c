@@ -282,8 +282,10 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ctx->would != NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
-        /* report: the signature was missing or malformed */
+    if (ctx->would == NGX_HTTP_INTERCOM_WEBHOOK_UNSIGNED
+        || ctx->would == NGX_HTTP_INTERCOM_WEBHOOK_BAD_SIGNATURE)
+    {
+        /* report: no signature to check */
         return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
     }
 
