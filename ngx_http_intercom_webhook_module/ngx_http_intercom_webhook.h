@@ -378,6 +378,11 @@ ngx_int_t ngx_http_intercom_webhook_topic_match(ngx_array_t *topics,
 
 typedef struct {
     ngx_array_t                        *cidrs;    /* of ngx_cidr_t */
+    /*
+     * the oldest "date" of the intercom_webhook_allow_file files
+     * (Intercom's "YYYY-MM-DD"), empty if none has one
+     */
+    ngx_str_t                           date;
     unsigned                            all:1;
 } ngx_http_intercom_webhook_allow_t;
 
@@ -394,6 +399,28 @@ ngx_int_t ngx_http_intercom_webhook_allow_add(
 /* NGX_OK if the address is allowed, else NGX_DECLINED */
 ngx_int_t ngx_http_intercom_webhook_allow_match(
     ngx_http_intercom_webhook_allow_t *allow, struct sockaddr *sa);
+
+/*
+ * Adds the ranges of a file's text (_ranges.c): Intercom's published JSON
+ * ({"ip_ranges": [{"range": ..., "service": ...}, ...], "date": ...}), of
+ * which only the entries of service "INTERCOM-OUTBOUND" are taken, or a
+ * plain list of addresses and CIDR blocks, one a line, with "#" comments
+ * and blank lines; "all" and the presets are not accepted from a file.
+ * NGX_OK; NGX_DONE when a range had host bits set (cleared; error names
+ * the first one); NGX_DECLINED with error set to the reason (empty, not
+ * JSON, no "ip_ranges", an invalid range, no outbound range...), after
+ * which the allowlist may hold some of the file's ranges; NGX_ERROR on
+ * memory shortage.  date is the JSON's "date" string in the pool, or
+ * empty.
+ */
+ngx_int_t ngx_http_intercom_webhook_ranges_parse(
+    ngx_http_intercom_webhook_allow_t *allow, u_char *text, size_t len,
+    ngx_pool_t *pool, ngx_str_t *date, ngx_str_t *error);
+/*
+ * The day of a "YYYY-MM-DD" date, alone or followed by "T" or " " and a
+ * time, as days since 1970-01-01, or NGX_ERROR.
+ */
+ngx_int_t ngx_http_intercom_webhook_ranges_day(ngx_str_t *date);
 
 
 #endif /* _NGX_HTTP_INTERCOM_WEBHOOK_H_INCLUDED_ */

@@ -80,6 +80,13 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
       0,
       NULL },
 
+    { ngx_string("intercom_webhook_allow_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_intercom_webhook_allow_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("intercom_webhook_topics"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_intercom_webhook_topics,
