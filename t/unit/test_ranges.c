@@ -166,7 +166,33 @@ test_json(void)
     CHECK(rc == NGX_OK && date.len == 0, "a number as date = %d, %d",
           (int) rc, (int) date.len);
 
-    /* the files adds to what the list has */
+    /* a date with control characters, or too long, is not kept */
+
+    rc = parse(&allow, "{\"ip_ranges\": [{\"range\": \"1.2.3.4\", "
+                       "\"service\": \"INTERCOM-OUTBOUND\"}], "
+                       "\"date\": \"2025-07-25\\n\"}", &date, &error);
+
+    CHECK(rc == NGX_OK && date.len == 0, "a date with a newline = %d, %d",
+          (int) rc, (int) date.len);
+
+    rc = parse(&allow, "{\"ip_ranges\": [{\"range\": \"1.2.3.4\", "
+                       "\"service\": \"INTERCOM-OUTBOUND\"}], "
+                       "\"date\": \"2025-07-25T00:00:00.000000000000000000"
+                       "0000000000000000000000000000000000000000000Z\"}",
+               &date, &error);
+
+    CHECK(rc == NGX_OK && date.len == 0, "a date over 64 bytes = %d, %d",
+          (int) rc, (int) date.len);
+
+    rc = parse(&allow, "{\"ip_ranges\": [{\"range\": \"1.2.3.4\", "
+                       "\"service\": \"INTERCOM-OUTBOUND\"}], "
+                       "\"date\": \"2025-07-25T00:00:00Z\"}", &date, &error);
+
+    CHECK(rc == NGX_OK && is(&date, "2025-07-25T00:00:00Z"),
+          "a date and time = %d, \"%.*s\"", (int) rc, (int) date.len,
+          date.data);
+
+    /* the file adds to what the list has */
 
     rc = parse(&allow, intercom_us, &date, &error);
     rc = ngx_http_intercom_webhook_ranges_parse(&allow,
