@@ -269,15 +269,17 @@ char *ngx_http_intercom_webhook_allow(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_intercom_webhook_topics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-/* _ranges.c */
-char *ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
 char *ngx_http_intercom_webhook_header(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_intercom_webhook_unavailable(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 char *ngx_http_intercom_webhook_max_age(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* _ranges.c */
+
+char *ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 /* _handler.c */
 
