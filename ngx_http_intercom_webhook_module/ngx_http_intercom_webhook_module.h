@@ -118,6 +118,9 @@ typedef struct {
     ngx_atomic_t                         gone;         /* 410 */
     ngx_atomic_t                         other_topics;
 
+    /* the allowlist files' oldest date, as Unix seconds; 0: none */
+    ngx_atomic_t                         allow_date;
+
     ngx_atomic_t                         ntopics;
     ngx_http_intercom_webhook_topics_t   topics;
 

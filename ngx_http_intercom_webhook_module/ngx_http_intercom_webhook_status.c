@@ -40,6 +40,8 @@ static u_char *ngx_http_intercom_webhook_metrics(u_char *p,
     ngx_array_t *locs, ngx_array_t *zones);
 static u_char *ngx_http_intercom_webhook_labels(u_char *p,
     ngx_http_intercom_webhook_status_loc_t *loc);
+static u_char *ngx_http_intercom_webhook_day(ngx_atomic_uint_t t,
+    u_char *buf);
 static u_char *ngx_http_intercom_webhook_escape(u_char *p, u_char *src,
     size_t len);
 
@@ -247,6 +249,7 @@ static u_char *
 ngx_http_intercom_webhook_json(u_char *p, ngx_array_t *locs,
     ngx_array_t *zones)
 {
+    u_char                                   day[sizeof("1970-01-01")];
     ngx_uint_t                               i, j, k, first;
     ngx_str_t                               *result;
     ngx_shm_zone_t                         **z;
@@ -322,8 +325,16 @@ ngx_http_intercom_webhook_json(u_char *p, ngx_array_t *locs,
             }
 
             p = ngx_sprintf(p, "},\"verified_bytes\":%uA,"
-                            "\"unavailable\":%uA,\"gone\":%uA}",
+                            "\"unavailable\":%uA,\"gone\":%uA",
                             c->verified_bytes, c->unavailable, c->gone);
+
+            if (c->allow_date) {
+                p = ngx_sprintf(p, ",\"allowlist_date\":\"%s\"",
+                                ngx_http_intercom_webhook_day(c->allow_date,
+                                                              day));
+            }
+
+            *p++ = '}';
         }
 
         p = ngx_cpymem(p, "}}", 2);
@@ -502,7 +513,37 @@ ngx_http_intercom_webhook_metrics(u_char *p, ngx_array_t *locs,
         p = ngx_sprintf(p, ",reason=\"gone\"} %uA\n", c->gone);
     }
 
+    p = ngx_http_intercom_webhook_family(p,
+            "nginx_intercom_webhook_allowlist_date_seconds", "gauge",
+            "The date of the oldest allowlist file, as a Unix time.");
+
+    for (i = 0; i < locs->nelts; i++) {
+        if (loc[i].c->allow_date == 0) {
+            continue;
+        }
+
+        p = ngx_cpymem(p, "nginx_intercom_webhook_allowlist_date_seconds",
+                     sizeof("nginx_intercom_webhook_allowlist_date_seconds")
+                     - 1);
+        p = ngx_http_intercom_webhook_labels(p, &loc[i]);
+        p = ngx_sprintf(p, "} %uA\n", loc[i].c->allow_date);
+    }
+
     return p;
+}
+
+
+static u_char *
+ngx_http_intercom_webhook_day(ngx_atomic_uint_t t, u_char *buf)
+{
+    ngx_tm_t  tm;
+
+    ngx_gmtime((time_t) t, &tm);
+
+    (void) ngx_sprintf(buf, "%4d-%02d-%02d%Z",
+                       tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday);
+
+    return buf;
 }
 
 

@@ -273,6 +273,7 @@ ngx_http_intercom_webhook_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_http_intercom_webhook_zone_t  *ozone = data;
 
     size_t                                  len;
+    ngx_int_t                               day;
     ngx_uint_t                              i, j, k;
     ngx_http_intercom_webhook_zone_t       *zone;
     ngx_http_intercom_webhook_secret_t     *secrets;
@@ -340,6 +341,18 @@ users:
         }
 
         user[i]->counters = c;
+
+        /* the date of the configuration now loaded, for the status */
+
+        c->allow_date = 0;
+
+        if (user[i]->allow->date.len) {
+            day = ngx_http_intercom_webhook_ranges_day(&user[i]->allow->date);
+
+            if (day != NGX_ERROR) {
+                c->allow_date = (ngx_atomic_uint_t) day * 86400;
+            }
+        }
 
         /* each secret's counter is found by its id */
 
