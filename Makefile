@@ -20,7 +20,12 @@ package:
 package-check:
 	util/package-check
 
+# Intercom's delivery policy through outages (a few minutes; not in util/test)
+policy: build
+	perl t/policy/schedule.pl
+	util/intercom-policy $(POLICY_ARGS)
+
 clean:
 	rm -rf build t/servroot
 
-.PHONY: default build test demo bench package package-check clean
+.PHONY: default build test demo bench package package-check policy clean
