@@ -1,9 +1,8 @@
 #!/usr/bin/perl
 #
 # Unit tests of util/intercom-policy's model of Intercom's delivery
-# policy (/work/shared/docs/intercom-webhooks.md, section 5): when each
-# attempt is made, when a notification is dropped, what disables the
-# subscription.  No nginx and no network: run it with
+# policy (docs/guide.md, section 8): when each attempt is made, when a
+# notification is dropped, what disables the subscription.  No nginx and no network: run it with
 #
 #   perl t/policy/schedule.pl        (or: make policy)
 #
