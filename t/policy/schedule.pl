@@ -2,7 +2,8 @@
 #
 # Unit tests of util/intercom-policy's model of Intercom's delivery
 # policy (docs/guide.md, section 8): when each attempt is made, when a
-# notification is dropped, what disables the subscription.  No nginx and no network: run it with
+# notification is dropped, what disables the subscription.
+# No nginx and no network: run it with
 #
 #   perl t/policy/schedule.pl        (or: make policy)
 #
