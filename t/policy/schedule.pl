@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 #
 # Unit tests of util/intercom-policy's model of Intercom's delivery
-# policy (docs/guide.md, section 8): when each attempt is made, when a
+# policy (docs/guide.md, section 9): when each attempt is made, when a
 # notification is dropped, what disables the subscription.
 # No nginx and no network: run it with
 #
