@@ -31,7 +31,6 @@ ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r)
 {
     ngx_int_t                              status, answer;
     ngx_uint_t                             level;
-    ngx_table_elt_t                       *h;
     ngx_http_upstream_t                   *u;
     ngx_http_intercom_webhook_ctx_t       *ctx;
     ngx_http_intercom_webhook_loc_conf_t  *iwcf;
@@ -124,29 +123,44 @@ ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r)
     r->headers_out.content_length_n = 0;
     r->header_only = 1;
 
-    if (iwcf->unavailable && iwcf->retry_after >= 0) {
-
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_ERROR;
-        }
-
-        h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
-        if (h->value.data == NULL) {
-            h->hash = 0;
-            return NGX_ERROR;
-        }
-
-        h->hash = 1;
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
-        ngx_str_set(&h->key, "Retry-After");
-        h->value.len = ngx_sprintf(h->value.data, "%T", iwcf->retry_after)
-                       - h->value.data;
+    if (iwcf->unavailable
+        && iwcf->retry_after >= 0
+        && ngx_http_intercom_webhook_retry_after(r, iwcf->retry_after)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/* Retry-After, in seconds */
+
+ngx_int_t
+ngx_http_intercom_webhook_retry_after(ngx_http_request_t *r, time_t seconds)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    if (h->value.data == NULL) {
+        h->hash = 0;
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+    ngx_str_set(&h->key, "Retry-After");
+    h->value.len = ngx_sprintf(h->value.data, "%T", seconds) - h->value.data;
+
+    return NGX_OK;
 }
 
 

@@ -626,28 +626,14 @@ static ngx_int_t
 ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf)
 {
-    ngx_int_t         rc;
-    ngx_table_elt_t  *h;
+    ngx_int_t  rc;
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    if (ngx_http_intercom_webhook_retry_after(r, iwcf->retry_after > 0
+                                                 ? iwcf->retry_after : 60)
+        != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
-    if (h->value.data == NULL) {
-        h->hash = 0;
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-    ngx_str_set(&h->key, "Retry-After");
-    h->value.len = ngx_sprintf(h->value.data, "%T",
-                               iwcf->retry_after > 0 ? iwcf->retry_after : 60)
-                   - h->value.data;
 
     r->headers_out.status = iwcf->unavailable ? iwcf->unavailable
                                               : NGX_HTTP_TOO_MANY_REQUESTS;

@@ -294,6 +294,8 @@ ngx_int_t ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r);
 
 ngx_int_t ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r);
 ngx_int_t ngx_http_intercom_webhook_filter_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_intercom_webhook_retry_after(ngx_http_request_t *r,
+    time_t seconds);
 
 /* _headers.c */
 
