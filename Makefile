@@ -25,7 +25,11 @@ policy: build
 	perl t/policy/schedule.pl
 	util/intercom-policy $(POLICY_ARGS)
 
+# fault and load checks with a soak of FAULTS_SOAK seconds (default 300)
+faults:
+	util/faults
+
 clean:
 	rm -rf build t/servroot
 
-.PHONY: default build test demo bench package package-check policy clean
+.PHONY: default build test demo bench package package-check policy faults clean
