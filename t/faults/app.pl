@@ -9,7 +9,7 @@
 # Each POST is answered as its X-Faults-Mode request header says (the
 # client sets it, nginx passes it on):
 #   up (default)   200 "received"
-#   500            500 "app error"
+#   NNN            that status (500, 503, 410, ...), "app status NNN"
 #   slow           200, after X-Faults-Delay seconds (default 3)
 #   reset-header   part of the response header, then a TCP reset
 #   reset-body     the whole header, part of the body, then a TCP reset
@@ -120,8 +120,8 @@ sub handle {
 
     my $mode = $h->{'x-faults-mode'} // 'up';
 
-    if ($mode eq '500') {
-        $c->{out} .= response('500 Internal Server Error', "app error\n",
+    if ($mode =~ /^[1-5][0-9][0-9]$/) {
+        $c->{out} .= response("$mode App Status", "app status $mode\n",
                               $keep);
         $c->{close} = 1 unless $keep;
 
