@@ -396,7 +396,12 @@ typedef struct {
 ngx_int_t ngx_http_intercom_webhook_allow_add(
     ngx_http_intercom_webhook_allow_t *allow, ngx_str_t *value,
     ngx_pool_t *pool);
-/* NGX_OK if the address is allowed, else NGX_DECLINED */
+/*
+ * NGX_OK if the address is allowed, else NGX_DECLINED.  As
+ * ngx_cidr_match() (an IPv4-mapped IPv6 client is matched against the IPv4
+ * blocks), without its signed shift overflow for mapped clients at
+ * 128.0.0.0 and above.
+ */
 ngx_int_t ngx_http_intercom_webhook_allow_match(
     ngx_http_intercom_webhook_allow_t *allow, struct sockaddr *sa);
 

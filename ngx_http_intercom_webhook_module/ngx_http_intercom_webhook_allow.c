@@ -141,10 +141,27 @@ ngx_http_intercom_webhook_allow_cidr(ngx_http_intercom_webhook_allow_t *allow,
 }
 
 
+/*
+ * As ngx_cidr_match(), which cannot be used: it builds the IPv4 address
+ * of an IPv4-mapped IPv6 client with "p[12] << 24", a signed shift that
+ * overflows for 128.0.0.0 and above (undefined behaviour).  Here the four
+ * bytes are copied as they are, in network order like the blocks.  A
+ * mapped client is matched against the IPv4 blocks only, as by nginx; any
+ * other family (a UNIX-domain socket) is not allowed.
+ */
+
 ngx_int_t
 ngx_http_intercom_webhook_allow_match(ngx_http_intercom_webhook_allow_t *allow,
     struct sockaddr *sa)
 {
+    in_addr_t         inaddr;
+    ngx_uint_t        i, family;
+    ngx_cidr_t       *cidr;
+#if (NGX_HAVE_INET6)
+    ngx_uint_t        n;
+    struct in6_addr  *inaddr6;
+#endif
+
     if (allow->all) {
         return NGX_OK;
     }
@@ -153,5 +170,65 @@ ngx_http_intercom_webhook_allow_match(ngx_http_intercom_webhook_allow_t *allow,
         return NGX_DECLINED;
     }
 
-    return ngx_cidr_match(sa, allow->cidrs);
+    inaddr = 0;
+#if (NGX_HAVE_INET6)
+    inaddr6 = NULL;
+#endif
+
+    family = sa->sa_family;
+
+    switch (family) {
+
+    case AF_INET:
+        inaddr = ((struct sockaddr_in *) sa)->sin_addr.s_addr;
+        break;
+
+#if (NGX_HAVE_INET6)
+    case AF_INET6:
+        inaddr6 = &((struct sockaddr_in6 *) sa)->sin6_addr;
+
+        if (IN6_IS_ADDR_V4MAPPED(inaddr6)) {
+            family = AF_INET;
+            ngx_memcpy(&inaddr, &inaddr6->s6_addr[12], sizeof(in_addr_t));
+        }
+
+        break;
+#endif
+
+    default:
+        return NGX_DECLINED;
+    }
+
+    cidr = allow->cidrs->elts;
+
+    for (i = 0; i < allow->cidrs->nelts; i++) {
+
+        if (cidr[i].family != family) {
+            continue;
+        }
+
+#if (NGX_HAVE_INET6)
+        if (family == AF_INET6) {
+            for (n = 0; n < 16; n++) {
+                if ((inaddr6->s6_addr[n] & cidr[i].u.in6.mask.s6_addr[n])
+                    != cidr[i].u.in6.addr.s6_addr[n])
+                {
+                    break;
+                }
+            }
+
+            if (n == 16) {
+                return NGX_OK;
+            }
+
+            continue;
+        }
+#endif
+
+        if ((inaddr & cidr[i].u.in.mask) == cidr[i].u.in.addr) {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
 }
