@@ -7,11 +7,13 @@
 /*
  * Unit tests of ngx_http_intercom_webhook_allow.c: addresses, CIDR
  * blocks, "all" and the Intercom presets, invalid values, and matching of
- * IPv4, IPv6 and IPv4-mapped IPv6 clients.  ngx_ptocidr() and
- * ngx_cidr_match() are the copies in ngx_stubs.c; t/allowlist.t runs
- * nginx's own.
+ * IPv4, IPv6 and IPv4-mapped IPv6 clients (on both sides of 128.0.0.0,
+ * where ngx_cidr_match() has a signed shift overflow), and the address
+ * forms that nginx's own parser, ngx_ptocidr() from ngx_inet.c, linked
+ * here, accepts.  The presets are checked against the addresses of
+ * Intercom's documentation, copied into t/unit/intercom-addresses.txt.
  *
- * usage: test_allow
+ * usage: test_allow (from the repository's top directory)
  */
 
 
@@ -32,20 +34,19 @@ static ngx_uint_t   failed;
 static ngx_pool_t  *pool;
 
 
-/* Intercom's published outbound addresses, as in its documentation */
+/*
+ * Intercom's published outbound addresses per region, read from
+ * t/unit/intercom-addresses.txt (a copy of the documentation's table)
+ */
 
-static const char  *us[] = {
-    "34.231.68.152", "34.197.76.213", "35.171.78.91", "35.169.138.21",
-    "52.70.27.159", "52.44.63.161", NULL
-};
+#define ADDRESSES  "t/unit/intercom-addresses.txt"
+#define MAX_ADDRS  64
 
-static const char  *eu[] = {
-    "54.217.125.63", "54.246.173.113", "54.216.9.3", NULL
-};
-
-static const char  *au[] = {
-    "52.63.36.185", "3.104.68.152", "52.64.2.165", NULL
-};
+static char         addr_text[3][MAX_ADDRS][NGX_INET_ADDRSTRLEN + 1];
+static const char  *us[MAX_ADDRS + 1];
+static const char  *eu[MAX_ADDRS + 1];
+static const char  *au[MAX_ADDRS + 1];
+static ngx_uint_t   nus, neu, nau;
 
 
 static void
@@ -445,7 +446,7 @@ test_presets(void)
     static const char  *mapped_au[] = { "::ffff:52.63.36.185",
                                         "::ffff:3.104.68.152", NULL };
 
-    static const struct {
+    const struct {
         const char   *name;
         const char  **allowed[3];
         const char  **denied[3];
@@ -454,13 +455,13 @@ test_presets(void)
         ngx_uint_t    n;
     } presets[] = {
         { "intercom", { us, eu, au }, { NULL, NULL, NULL },
-          mapped_us, NULL, 12 },
+          mapped_us, NULL, nus + neu + nau },
         { "intercom_us", { us, NULL, NULL }, { eu, au, NULL },
-          mapped_us, mapped_eu, 6 },
+          mapped_us, mapped_eu, nus },
         { "intercom_eu", { eu, NULL, NULL }, { us, au, NULL },
-          mapped_eu, mapped_au, 3 },
+          mapped_eu, mapped_au, neu },
         { "intercom_au", { au, NULL, NULL }, { us, eu, NULL },
-          mapped_au, mapped_us, 3 },
+          mapped_au, mapped_us, nau },
     };
 
     for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
@@ -670,6 +671,330 @@ test_memory(void)
 }
 
 
+/*
+ * Reads t/unit/intercom-addresses.txt: "REGION ADDRESS" lines, "#"
+ * comments and blank lines; each address must be a dotted IPv4 address.
+ */
+
+static ngx_int_t
+load_addresses(void)
+{
+    int          r;
+    char         line[256], region[8], text[64], *p;
+    FILE        *f;
+    ngx_uint_t  *n, lineno;
+    const char **list;
+    in_addr_t    a;
+
+    f = fopen(ADDRESSES, "r");
+    if (f == NULL) {
+        fprintf(stderr, "test_allow: cannot open %s: %s\n", ADDRESSES,
+                strerror(errno));
+        return NGX_ERROR;
+    }
+
+    lineno = 0;
+
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+
+        for (p = line; *p == ' ' || *p == '\t'; p++) { /* void */ }
+
+        if (*p == '#' || *p == '\n' || *p == '\0') {
+            continue;
+        }
+
+        if (sscanf(p, "%7s %63s", region, text) != 2
+            || inet_pton(AF_INET, text, &a) != 1)
+        {
+            fprintf(stderr, "%s:%u: bad line\n", ADDRESSES, (unsigned) lineno);
+            fclose(f);
+            return NGX_ERROR;
+        }
+
+        if (strcmp(region, "us") == 0) {
+            r = 0; list = us; n = &nus;
+
+        } else if (strcmp(region, "eu") == 0) {
+            r = 1; list = eu; n = &neu;
+
+        } else if (strcmp(region, "au") == 0) {
+            r = 2; list = au; n = &nau;
+
+        } else {
+            fprintf(stderr, "%s:%u: unknown region \"%s\"\n", ADDRESSES,
+                    (unsigned) lineno, region);
+            fclose(f);
+            return NGX_ERROR;
+        }
+
+        if (*n == MAX_ADDRS) {
+            fprintf(stderr, "%s: too many addresses\n", ADDRESSES);
+            fclose(f);
+            return NGX_ERROR;
+        }
+
+        ngx_cpystrn((u_char *) addr_text[r][*n], (u_char *) text,
+                    NGX_INET_ADDRSTRLEN + 1);
+        list[*n] = addr_text[r][*n];
+        (*n)++;
+        list[*n] = NULL;
+    }
+
+    fclose(f);
+
+    if (nus == 0 || neu == 0 || nau == 0) {
+        fprintf(stderr, "%s: a region has no address\n", ADDRESSES);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static int
+cmp_addr(const void *one, const void *two)
+{
+    uint32_t  a, b;
+
+    a = *(const uint32_t *) one;
+    b = *(const uint32_t *) two;
+
+    return (a > b) - (a < b);
+}
+
+
+/*
+ * Each preset holds exactly the documented addresses of its regions: the
+ * same set, nothing more, nothing less, each a /32.
+ */
+
+static void
+test_presets_doc(void)
+{
+    ngx_int_t                          rc;
+    ngx_uint_t                         i, j, n, k, bad;
+    uint32_t                           want[3 * MAX_ADDRS];
+    uint32_t                           got[3 * MAX_ADDRS];
+    in_addr_t                          a;
+    ngx_cidr_t                        *cidr;
+    ngx_http_intercom_webhook_allow_t  allow;
+
+    const struct {
+        const char   *name;
+        const char  **regions[3];
+    } presets[] = {
+        { "intercom_us", { us, NULL, NULL } },
+        { "intercom_eu", { eu, NULL, NULL } },
+        { "intercom_au", { au, NULL, NULL } },
+        { "intercom", { us, eu, au } },
+    };
+
+    for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+
+        n = 0;
+
+        for (j = 0; j < 3 && presets[i].regions[j]; j++) {
+            for (k = 0; presets[i].regions[j][k]; k++) {
+                (void) inet_pton(AF_INET, presets[i].regions[j][k], &a);
+                want[n++] = ntohl(a);
+            }
+        }
+
+        ngx_memzero(&allow, sizeof(allow));
+
+        rc = add(&allow, presets[i].name);
+
+        CHECK(rc == NGX_OK && nelts(&allow) == n,
+              "%s: %d, %u entries, %u documented", presets[i].name, (int) rc,
+              (unsigned) nelts(&allow), (unsigned) n);
+
+        if (rc != NGX_OK || nelts(&allow) != n) {
+            continue;
+        }
+
+        cidr = allow.cidrs->elts;
+        bad = 0;
+
+        for (j = 0; j < n; j++) {
+            if (cidr[j].family != AF_INET
+                || cidr[j].u.in.mask != 0xffffffff)
+            {
+                bad++;
+            }
+
+            got[j] = ntohl(cidr[j].u.in.addr);
+        }
+
+        CHECK(bad == 0, "%s: %u entries not IPv4 /32", presets[i].name,
+              (unsigned) bad);
+
+        qsort(want, n, sizeof(uint32_t), cmp_addr);
+        qsort(got, n, sizeof(uint32_t), cmp_addr);
+
+        for (j = 0; j < n; j++) {
+            CHECK(want[j] == got[j], "%s: has %u.%u.%u.%u where the"
+                  " documentation has %u.%u.%u.%u", presets[i].name,
+                  got[j] >> 24, (got[j] >> 16) & 0xff, (got[j] >> 8) & 0xff,
+                  got[j] & 0xff, want[j] >> 24, (want[j] >> 16) & 0xff,
+                  (want[j] >> 8) & 0xff, want[j] & 0xff);
+        }
+    }
+}
+
+
+/*
+ * IPv4-mapped IPv6 clients (::ffff:a.b.c.d) are matched as their IPv4
+ * address, below and above 128.0.0.0 (where ngx_cidr_match() shifts into
+ * the sign bit): the module matches them itself.
+ */
+
+static void
+test_mapped(void)
+{
+    ngx_http_intercom_webhook_allow_t  allow;
+
+    ngx_memzero(&allow, sizeof(allow));
+
+    CHECK(add(&allow, "intercom") == NGX_OK, "intercom");
+
+    {
+        static const char  *allowed[] = { "::ffff:34.231.68.152",
+                                          "::ffff:54.246.173.113",
+                                          "::ffff:3.104.68.152", NULL };
+        static const char  *denied[] = { "::ffff:200.1.2.3",
+                                         "::ffff:128.0.0.0",
+                                         "::ffff:255.255.255.255",
+                                         "::ffff:127.255.255.255",
+                                         "::ffff:34.231.68.153",
+                                         "::ffff:162.231.68.152",
+                                         "::ffff:0.0.0.0", NULL };
+
+        expect(&allow, "mapped, intercom", allowed, denied, __LINE__);
+    }
+
+    ngx_memzero(&allow, sizeof(allow));
+
+    CHECK(add(&allow, "127.0.0.1/32") == NGX_OK, "127.0.0.1/32");
+
+    {
+        static const char  *allowed[] = { "::ffff:127.0.0.1", "127.0.0.1",
+                                          NULL };
+        static const char  *denied[] = { "::ffff:127.0.0.2",
+                                         "::ffff:255.0.0.1",
+                                         "::ffff:128.0.0.1", "::1",
+                                         "::127.0.0.1", NULL };
+
+        expect(&allow, "mapped, 127.0.0.1/32", allowed, denied, __LINE__);
+    }
+
+    /* blocks at and above 128.0.0.0 */
+
+    ngx_memzero(&allow, sizeof(allow));
+
+    CHECK(add(&allow, "200.0.0.0/8") == NGX_OK
+          && add(&allow, "128.0.0.0/32") == NGX_OK
+          && add(&allow, "255.255.255.0/24") == NGX_OK,
+          "blocks above 128.0.0.0");
+
+    {
+        static const char  *allowed[] = { "::ffff:200.1.2.3",
+                                          "::ffff:200.255.255.255",
+                                          "::ffff:128.0.0.0",
+                                          "::ffff:255.255.255.255",
+                                          "::ffff:255.255.255.0",
+                                          "200.1.2.3", "128.0.0.0", NULL };
+        static const char  *denied[] = { "::ffff:201.1.2.3",
+                                         "::ffff:199.255.255.255",
+                                         "::ffff:128.0.0.1",
+                                         "::ffff:127.255.255.255",
+                                         "::ffff:255.255.254.255",
+                                         "::ffff:72.1.2.3", "::c801:203",
+                                         NULL };
+
+        expect(&allow, "mapped, above 128.0.0.0", allowed, denied, __LINE__);
+    }
+
+    ngx_memzero(&allow, sizeof(allow));
+
+    CHECK(add(&allow, "128.0.0.0/1") == NGX_OK, "128.0.0.0/1");
+
+    {
+        static const char  *allowed[] = { "::ffff:128.0.0.0",
+                                          "::ffff:200.1.2.3",
+                                          "::ffff:255.255.255.255", NULL };
+        static const char  *denied[] = { "::ffff:127.255.255.255",
+                                         "::ffff:0.0.0.0",
+                                         "::ffff:34.231.68.152", NULL };
+
+        expect(&allow, "mapped, 128.0.0.0/1", allowed, denied, __LINE__);
+    }
+}
+
+
+/*
+ * Address forms as nginx's own ngx_ptocidr() takes them (the allow
+ * directive's parser), odd ones included: leading zeros, empty octets,
+ * a prefix length with leading zeros; 255.255.255.255 is INADDR_NONE to
+ * it, and "::" may not stand for a single group.
+ */
+
+static void
+test_nginx_forms(void)
+{
+    ngx_int_t                          rc;
+    ngx_uint_t                         i;
+    ngx_http_intercom_webhook_allow_t  allow;
+
+    static const struct {
+        const char  *value;
+        ngx_int_t    rc;
+        const char  *allowed;
+        const char  *denied;
+    } cases[] = {
+        { "010.001.002.003", NGX_OK, "10.1.2.3", "8.1.2.3" },
+        { "192.0.2.0/024", NGX_OK, "192.0.2.77", "192.0.3.1" },
+        { "192.0.2.1/0024", NGX_DONE, "192.0.2.254", "192.0.1.1" },
+        { "1..2.3", NGX_OK, "1.0.2.3", "1.2.3.0" },
+        { ".1.2.3", NGX_OK, "0.1.2.3", "1.2.3.0" },
+        { "1.2.3.", NGX_OK, "1.2.3.0", "1.2.3.3" },
+        { "...", NGX_OK, "0.0.0.0", "0.0.0.1" },
+        { "255.255.255.254", NGX_OK, "255.255.255.254", "255.255.255.255" },
+        { "255.255.255.255", NGX_DECLINED, NULL, NULL },
+        { "255.255.255.255/32", NGX_DECLINED, NULL, NULL },
+        { "64:ff9b::010.1.2.3", NGX_OK, "64:ff9b::a01:203", "10.1.2.3" },
+        { "2001:DB8::0001/0128", NGX_OK, "2001:db8::1", "2001:db8::2" },
+        { "1:2:3:4:5:6:7::", NGX_DECLINED, NULL, NULL },
+        { "::1:2:3:4:5:6:7", NGX_OK, "0:1:2:3:4:5:6:7", "1:2:3:4:5:6:7:0" },
+        { "1:2:3:4:5:6:7:8", NGX_OK, "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:9" },
+        { "1:2:3:4:5:6:1.2.3.4", NGX_OK, "1:2:3:4:5:6:102:304", "1.2.3.4" },
+        { "00000::1", NGX_DECLINED, NULL, NULL },
+        { "1.2.3.4/33", NGX_DECLINED, NULL, NULL },
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ngx_memzero(&allow, sizeof(allow));
+
+        rc = add(&allow, cases[i].value);
+
+        CHECK(rc == cases[i].rc, "nginx form \"%s\": %d, expected %d",
+              cases[i].value, (int) rc, (int) cases[i].rc);
+
+        if (cases[i].allowed) {
+            CHECK(match(&allow, cases[i].allowed) == NGX_OK,
+                  "nginx form \"%s\": %s not allowed", cases[i].value,
+                  cases[i].allowed);
+        }
+
+        if (cases[i].denied) {
+            CHECK(match(&allow, cases[i].denied) == NGX_DECLINED,
+                  "nginx form \"%s\": %s allowed", cases[i].value,
+                  cases[i].denied);
+        }
+    }
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -678,10 +1003,18 @@ main(int argc, char **argv)
         return 2;
     }
 
+    if (load_addresses() != NGX_OK) {
+        printf("test_allow: 0 passed, 1 failed\n");
+        return 1;
+    }
+
     test_addresses();
     test_cidr();
     test_all();
     test_presets();
+    test_presets_doc();
+    test_mapped();
+    test_nginx_forms();
     test_invalid();
     test_empty();
     test_memory();
