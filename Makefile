@@ -1,4 +1,4 @@
-# Convenience targets; each calls a script in util/ or bench/.
+# Convenience targets; each calls a script in util/, bench/ or t/fuzz/.
 
 default: build
 
@@ -29,7 +29,12 @@ policy: build
 faults:
 	util/faults
 
+# the libFuzzer harnesses, 10 minutes each (t/fuzz/run 20: a short run)
+fuzz:
+	t/fuzz/run 600
+
 clean:
 	rm -rf build t/servroot
 
-.PHONY: default build test demo bench package package-check policy faults clean
+.PHONY: default build test demo bench package package-check policy faults \
+        fuzz clean
