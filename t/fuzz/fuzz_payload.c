@@ -36,6 +36,8 @@ static void fuzz_parse(u_char *body, size_t len, u_char seed, ngx_uint_t split,
     ngx_http_intercom_webhook_value_t *values, fuzz_verdict_t *v);
 static void fuzz_compare(ngx_http_intercom_webhook_value_t *a,
     ngx_http_intercom_webhook_value_t *b, ngx_uint_t slot);
+static void fuzz_jansson(u_char *body, size_t len,
+    ngx_http_intercom_webhook_value_t *values);
 
 
 /* the fields the module captures, and others deeper and odder */
