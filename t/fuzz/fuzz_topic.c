@@ -74,7 +74,7 @@ fuzz_value(u_char *topic, size_t len)
 {
     u_char                             *body, *p, *start, *end;
     size_t                              n;
-    json_t                             *json, *item;
+    json_t                             *json, *item, *number;
     ngx_int_t                           rc;
     ngx_str_t                           text;
     ngx_pool_t                         *pool;
@@ -169,7 +169,10 @@ fuzz_value(u_char *topic, size_t len)
                    "a number to jansson, type %d, rc %d", (int) value.type,
                    (int) rc);
 
-        /* the number as written, without the white space around it */
+        /*
+         * the number as written: the first token after the white space
+         * (more members may follow it), with jansson's value
+         */
 
         start = topic;
         end = topic + len;
@@ -180,16 +183,17 @@ fuzz_value(u_char *topic, size_t len)
             start++;
         }
 
-        while (end > start && (end[-1] == ' ' || end[-1] == '\t'
-                               || end[-1] == '\r' || end[-1] == '\n'))
-        {
-            end--;
-        }
-
-        FUZZ_CHECK(text.len == (size_t) (end - start)
+        FUZZ_CHECK(text.len > 0 && text.len <= (size_t) (end - start)
                    && memcmp(text.data, start, text.len) == 0,
-                   "number \"%.*s\" as \"%.*s\"", (int) (end - start), start,
-                   (int) text.len, text.data);
+                   "number \"%.*s\" not as written", (int) text.len,
+                   text.data);
+
+        number = json_loadb((char *) text.data, text.len, JSON_DECODE_ANY,
+                            &err);
+        FUZZ_CHECK(number != NULL && json_equal(number, item),
+                   "number \"%.*s\" unlike jansson's", (int) text.len,
+                   text.data);
+        json_decref(number);
         break;
 
     case JSON_TRUE:
