@@ -15,7 +15,8 @@
  * and its offset, and every captured field (type, raw text, decoded
  * text) must be the same both ways.  A body the parser accepts must be
  * one jansson accepts too (with JSON_ALLOW_NUL; but for numbers too big
- * for it and "\u0000" in keys), and a captured string must decode as jansson decodes it.
+ * for it and "\u0000" in keys), and a captured string must decode as
+ * jansson decodes it.
  */
 
 
