@@ -6,7 +6,8 @@
 # DATA_DIR holds (all written by bench/run):
 #   meta.txt        key=value lines (environment and settings)
 #   check.tsv       CHECK receiver case PASS|FAIL detail
-#   runs.tsv        round case receiver cpu_ticks "BENCH k=v ..." (one wrk run)
+#   runs.tsv        round case receiver cpu_ns "BENCH k=v ..." (one wrk run;
+#                   cpu_ticks instead when meta.txt has no cpu_clock)
 #   mem.tsv         receiver case alloc_bytes used_bytes (per request)
 #   rss.tsv         receiver rss_before_kB rss_after_kB hwm_kB
 #   alerts.tsv      receiver log-line
@@ -69,14 +70,16 @@ for (lines('check.tsv')) {
 # per case, receiver, round: the run
 my %run;
 for (lines('runs.tsv')) {
-    my ($round, $c, $r, $ticks, $bench) = split /\t/;
+    my ($round, $c, $r, $cpu, $bench) = split /\t/;
+    # ns of CPU time; clock ticks in runs made before cpu_clock existed
+    $cpu = $cpu * 1e9 / $clk unless $meta{cpu_clock};
     my %k = $bench =~ /(\w+)=(-?\d+)/g;
     my $req = $k{requests} || 0;
     my $secs = ($k{duration_us} || 1) / 1e6;
     $run{$c}{$r}{$round} = {
         rps     => $req / $secs,
         p99     => ($k{p99_us} || 0) / 1000,
-        cpu     => $req ? $ticks * 1e6 / $clk / $req : undef,
+        cpu     => $req ? $cpu / 1e3 / $req : undef,
         errors  => ($k{non2xx} || 0) + ($k{connect_err} || 0) + ($k{read_err} || 0)
                    + ($k{write_err} || 0) + ($k{timeout} || 0),
         crashed => $k{crashed} || 0,
@@ -160,8 +163,10 @@ print "## Throughput, latency, CPU per request\n\n";
 print "One nginx worker per receiver (Node: one process); the upstream is a separate nginx "
     . "answering a small 200. Median over the rounds, (min–max) of the rounds. "
     . "× proxy_pass and extra µs are paired per round with the proxy_pass run of the same round. "
-    . "CPU µs/req is utime+stime of the receiver process (nginx worker or node) over the run "
-    . "divided by the requests completed.\n\n";
+    . "CPU µs/req is the CPU time of the receiver process (nginx worker or node, all its threads; "
+    . ($meta{cpu_clock} && $meta{cpu_clock} eq 'schedstat'
+       ? "ns from /proc/PID/task/*/schedstat" : "utime+stime in clock ticks")
+    . ") over the run divided by the requests completed.\n\n";
 print "| payload | receiver | requests/s | × proxy_pass | p99 ms | CPU µs/req | extra CPU µs/req over proxy_pass | nginx heap/req (used) |\n";
 print "|---|---|---:|---:|---:|---:|---:|---:|\n";
 
