@@ -21,6 +21,9 @@
 /* the most bytes a line takes, but for the names it holds */
 #define NGX_HTTP_INTERCOM_WEBHOOK_LINE           256
 
+/* the most bytes of what is written whatever the zones: about 1.5 KB */
+#define NGX_HTTP_INTERCOM_WEBHOOK_HEAD           4096
+
 
 typedef struct {
     ngx_str_t                           zone;
@@ -105,7 +108,9 @@ ngx_http_intercom_webhook_status_handler(ngx_http_request_t *r)
 
     /* the counters' list of a zone changes only when nginx starts */
 
-    size = 256;
+    /* the families' HELP and TYPE lines, and the version */
+
+    size = NGX_HTTP_INTERCOM_WEBHOOK_HEAD;
     z = iwmcf->zones.elts;
 
     for (i = 0; i < iwmcf->zones.nelts; i++) {
