@@ -1,0 +1,127 @@
+# The list of request headers after the client's headers of the module's
+# names were taken out of it, when the location then adds none of its own
+# (every default header off) and a later one adds some: here a URI forward
+# target that is itself a webhook location.  The client's header is cut
+# from the first part of nginx's list (20 elements), at its very start and
+# inside it, and the headers that follow are many enough to fill the part:
+# every later push must still land inside an array of the list.  A write
+# past one is invisible here with Debian's nginx (pools hide it): it is
+# what util/sanitize's AddressSanitizer build, with NGX_DEBUG_PALLOC,
+# reports.  The fake upstream on port 1985 sees the exact request.
+
+use Test::Nginx::Socket;
+use FindBin ();
+use lib "$FindBin::Bin/lib";
+use IntercomWebhook;
+
+# Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
+# a package of its own: call them as ::name().
+
+# the default headers for ::event(topic)
+sub ::defaults {
+    my ($topic) = @_;
+    return ("X-Intercom-Topic: $topic",
+            "X-Intercom-Notification-Id: notif_00000000-0000-4000-9e37-79b97f4a7c15",
+            "X-Intercom-App-Id: q3fz8k2m",
+            "X-Intercom-Item-Type: conversation",
+            "X-Intercom-Item-Id: 87120044511",
+            "X-Intercom-Delivery-Attempts: 1",
+            "X-Intercom-Created-At: 1764412800");
+}
+
+# twelve headers of the client's that are forwarded as they are
+sub ::pads {
+    return map { "X-Pad-$_: $_" } 1 .. 12;
+}
+
+repeat_each(2);
+
+plan tests => repeat_each() * (blocks() * 4);
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: a client's header cut from inside the first part, none added, then seven added by the forward target
+--- config
+    location = /hook {
+        intercom_webhook /second;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_header X-Intercom-Topic off;
+        intercom_webhook_header X-Intercom-Notification-Id off;
+        intercom_webhook_header X-Intercom-App-Id off;
+        intercom_webhook_header X-Intercom-Item-Type off;
+        intercom_webhook_header X-Intercom-Item-Id off;
+        intercom_webhook_header X-Intercom-Delivery-Attempts off;
+        intercom_webhook_header X-Intercom-Created-At off;
+    }
+    location = /second {
+        internal;
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
+--- tcp_listen: 1985
+--- tcp_query eval
+my $b = ::event("conversation.user.created");
+::upstream("/second", $b, "X-Hub-Signature: " . ::sig($b), ::pads(),
+           ::defaults("conversation.user.created"))
+--- tcp_reply eval
+"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+CORE::join "\n",
+    "X-Intercom-Topic: forged.topic",
+    "X-Hub-Signature: " . ::sig(::event("conversation.user.created")),
+    ::pads()
+--- response_body
+ok
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: a client's header cut from the start of the first part, none added, then seven added by the forward target
+--- config
+    location = /hook {
+        intercom_webhook /second;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_header X-Intercom-Topic off;
+        intercom_webhook_header X-Intercom-Notification-Id off;
+        intercom_webhook_header X-Intercom-App-Id off;
+        intercom_webhook_header X-Intercom-Item-Type off;
+        intercom_webhook_header X-Intercom-Item-Id off;
+        intercom_webhook_header X-Intercom-Delivery-Attempts off;
+        intercom_webhook_header X-Intercom-Created-At off;
+    }
+    location = /second {
+        internal;
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
+--- tcp_listen: 1985
+--- tcp_query eval
+my $b = ::event("conversation.user.created");
+::upstream("/second", $b, "X-Hub-Signature: " . ::sig($b), ::pads(),
+           ::defaults("conversation.user.created"))
+--- tcp_reply eval
+"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+CORE::join "\n",
+    "X-Intercom-Topic: forged.topic",
+    "Host: localhost",
+    "Connection: close",
+    "X-Hub-Signature: " . ::sig(::event("conversation.user.created")),
+    ::pads()
+--- response_body
+ok
+--- no_error_log
+[error]
