@@ -1098,11 +1098,35 @@ sub check_body ($block, $name, $res, $idx, $rep, $need_array) {
 # after it closed the connection.
 sub error_log_lines () {
     Time::HiRes::sleep($SleepStep * 3);
+    return read_error_log();
+}
+
+sub read_error_log () {
     open my $fh, '<', $ErrLogFile or return [];
     seek $fh, $ErrLogPos, 0 if !$CheckAccumErrLog && $ErrLogPos > 0;
     my @lines = <$fh>;
     $ErrLogPos = tell $fh unless $CheckAccumErrLog;
     return \@lines;
+}
+
+# Lines logged in the log phase come after the response, later still on a
+# loaded machine, under a sanitizer or valgrind: while a pattern that must
+# match (--- error_log, --- access_log) matches no line, read the log
+# again, for up to 2 s (20 s under valgrind).  Only a failing check waits.
+sub wait_for_patterns ($block, $section, $lines, $read) {
+    return $lines unless defined $block->$section;
+    my $pats = pattern_list(scalar $block->$section);
+    my $deadline = Time::HiRes::time() + ($UseValgrind ? 20 : 2);
+    while (Time::HiRes::time() < $deadline) {
+        my $missing = grep {
+            my $pat = $_;
+            defined $pat && !grep { line_matches($_, $pat) } @$lines;
+        } @$pats;
+        last unless $missing;
+        Time::HiRes::sleep(0.05);
+        $lines = $read->($lines);
+    }
+    return $lines;
 }
 
 # A section value as a list of patterns: text -> one literal substring per
@@ -1166,7 +1190,11 @@ sub check_access_log ($block, $name, $rep) {
     if (open my $fh, '<', $AccLogFile) {
         @lines = <$fh>;
     }
-    check_patterns($block, $name, $rep, 'access', \@lines);
+    my $lines = wait_for_patterns($block, 'access_log', \@lines, sub ($old) {
+        open my $fh, '<', $AccLogFile or return $old;
+        return [<$fh>];
+    });
+    check_patterns($block, $name, $rep, 'access', $lines);
 }
 
 sub check_error_log ($block, $name, $rep, $lines = undef) {
@@ -1176,6 +1204,9 @@ sub check_error_log ($block, $name, $rep, $lines = undef) {
             ref $v eq 'ARRAY' ? @$v : ($v);
     };
     $lines //= error_log_lines();
+    $lines = wait_for_patterns($block, 'error_log', $lines, sub ($old) {
+        return $CheckAccumErrLog ? read_error_log() : [@$old, @{ read_error_log() }];
+    });
 
     if (defined(my $grep = $block->grep_error_log)) {
         $grep = $grep->[$rep] if ref $grep eq 'ARRAY';
