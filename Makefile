@@ -29,6 +29,18 @@ policy: build
 faults:
 	util/faults
 
+# the suite against nginx built with ASan, UBSan and NGX_DEBUG_PALLOC
+sanitize:
+	util/sanitize
+
+# the suite under valgrind
+valgrind:
+	TEST_NGINX_USE_VALGRIND=1 util/test
+
+# all that CI runs
+ci:
+	.ci/run
+
 # the libFuzzer harnesses, 10 minutes each (t/fuzz/run 20: a short run)
 fuzz:
 	t/fuzz/run 600
@@ -37,4 +49,4 @@ clean:
 	rm -rf build t/servroot
 
 .PHONY: default build test demo bench package package-check policy faults \
-        fuzz clean
+        sanitize valgrind ci fuzz clean
