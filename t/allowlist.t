@@ -35,7 +35,7 @@ __DATA__
 --- error_code: 403
 --- response_headers
 X-Result: forbidden
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 --- grep_error_log eval: qr/\[(?:error|warn|notice|info)\] .*?\Kintercom webhook: [^,]*/
@@ -98,7 +98,7 @@ app conversation.user.created
 --- more_headers eval
 ::signed(::event("conversation.user.created"))
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 
@@ -160,7 +160,7 @@ app conversation.user.created
 --- more_headers eval
 ::signed(::event("conversation.user.created"))
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 
@@ -249,7 +249,7 @@ app ::1 conversation.user.created
 --- more_headers eval
 ::signed(::event("conversation.user.created"))
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 qr/\[error\] .*intercom webhook: client ::1 is not in the allowlist, client: ::1, server: v6,/
 
@@ -322,7 +322,7 @@ app 34.231.68.152 conversation.user.created
 ::signed(::event("conversation.user.created"), undef,
          "X-Forwarded-For: 34.231.68.153")
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 qr/\[error\] .*intercom webhook: client 34\.231\.68\.153 is not in the allowlist, client: 34\.231\.68\.153, server: localhost,/
 
@@ -344,7 +344,7 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.153 is not in the allowlist
 ::signed(::event("conversation.user.created"), undef,
          "X-Forwarded-For: 34.231.68.152")
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist, client: 34\.231\.68\.152, server: localhost,/
 
@@ -370,7 +370,7 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
 [202, 202, 202, 403, 403]
 --- response_body_like eval
 ["^app 54.217.125.63\n\\z", "^app 54.246.173.113\n\\z", "^app 54.216.9.3\n\\z",
- "403 Forbidden", "403 Forbidden"]
+ ::error_page(403), ::error_page(403)]
 
 
 
@@ -393,8 +393,8 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
 --- error_code eval
 [202, 202, 403, 403]
 --- response_body_like eval
-["^app 35.169.138.21\n\\z", "^app 52.44.63.161\n\\z", "403 Forbidden",
- "403 Forbidden"]
+["^app 35.169.138.21\n\\z", "^app 52.44.63.161\n\\z", ::error_page(403),
+ ::error_page(403)]
 
 
 
@@ -417,8 +417,8 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
 --- error_code eval
 [202, 202, 403, 403]
 --- response_body_like eval
-["^app 52.63.36.185\n\\z", "^app 52.64.2.165\n\\z", "403 Forbidden",
- "403 Forbidden"]
+["^app 52.63.36.185\n\\z", "^app 52.64.2.165\n\\z", ::error_page(403),
+ ::error_page(403)]
 
 
 
@@ -435,7 +435,7 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
 ::signed(::event("conversation.user.created"), undef,
          "X-Forwarded-For: 34.231.68.152", "X-Real-IP: 34.231.68.152")
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 
@@ -456,7 +456,7 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
 ::signed(::event("conversation.user.created"), undef,
          "X-Forwarded-For: 34.231.68.152")
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 
@@ -488,7 +488,7 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
 --- error_code eval
 [202, 403, 202]
 --- response_body_like eval
-["^app 192.0.2.7\n\\z", "403 Forbidden", "^app 127.0.0.1\n\\z"]
+["^app 192.0.2.7\n\\z", ::error_page(403), "^app 127.0.0.1\n\\z"]
 
 
 
@@ -506,7 +506,7 @@ my $b = ::event("conversation.user.created");
 --- more_headers eval
 ::signed(::event("conversation.user.created"), undef, "Transfer-Encoding: chunked")
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 --- no_error_log
@@ -528,7 +528,7 @@ client intended to send too large chunked body
 --- error_code: 403
 --- response_headers
 X-Result: forbidden
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 --- no_error_log

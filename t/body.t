@@ -154,7 +154,7 @@ $b =~ s/"self" : null\n}\z/"self" : nulL\n}/ or die;
 --- more_headers eval
 ::signed(::payload("conversation.admin.replied.large.json"))
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('error', 'signature mismatch')
 
@@ -175,7 +175,7 @@ my $b = ::payload("conversation.admin.replied.large.json") . " x";
 --- more_headers eval
 ::signed(::payload("conversation.admin.replied.large.json") . " x")
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: garbage after the object at offset '
           . (length(::payload("conversation.admin.replied.large.json")) + 1))
@@ -402,7 +402,7 @@ app conversation.user.created 1764412800 87120044511
 --- raw_request eval
 ::raw_packets("")
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: empty body at offset 0')
 
@@ -419,6 +419,6 @@ app conversation.user.created 1764412800 87120044511
 --- raw_request eval
 "POST /hook HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Hub-Signature: " . ::sig("") . "\r\n\r\n"
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: empty body at offset 0')

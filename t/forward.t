@@ -160,7 +160,7 @@ created
 --- error_code eval
 [202, 404]
 --- response_body_like eval
-["^app /internal/intercom accepted\n\\z", "404 Not Found"]
+["^app /internal/intercom accepted\n\\z", ::error_page(404)]
 
 
 
@@ -234,7 +234,7 @@ ok
 --- more_headers eval
 ::signed(::event("contact.deleted"))
 --- error_code: 502
---- response_body_like: 502 Bad Gateway
+--- response_body_like eval: ::error_page(502)
 --- error_log
 connect() failed (111: Connection refused) while connecting to upstream
 
@@ -253,7 +253,7 @@ connect() failed (111: Connection refused) while connecting to upstream
 --- more_headers eval
 ::signed(::event("contact.deleted"), "not-it")
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('error', 'signature mismatch')
 --- no_error_log

@@ -12,7 +12,7 @@ repeat_each(2);
 
 # the checks of one round, block by block in file order ("n * c": n blocks
 # of c checks each)
-plan tests => repeat_each() * (3 + 3 * 4 + 3 + 27 + 3 * 4 + 3);
+plan tests => repeat_each() * (3 + 3 * 4 + 3 + 27 + 3 * 4 + 3 + 4);
 
 run_tests();
 
@@ -31,7 +31,7 @@ __DATA__
 --- more_headers eval
 ::signed(::event("contact.deleted"), "wrong")
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('error', 'signature mismatch')
 
@@ -51,7 +51,7 @@ __DATA__
 --- more_headers eval
 ::signed(::event("contact.deleted"), "wrong")
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('info', 'signature mismatch')
 --- no_error_log eval
@@ -71,7 +71,7 @@ qr/\[(?:error|warn|notice)\] .*intercom webhook/
 --- request eval
 "POST /hook\n" . ::event("contact.deleted")
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('notice', 'no "X-Hub-Signature" header')
 --- no_error_log eval
@@ -92,7 +92,7 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 --- more_headers eval
 ::signed(::event("contact.deleted"))
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('warn', 'client 127.0.0.1 is not in the allowlist')
 --- no_error_log
@@ -114,7 +114,7 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 --- more_headers eval
 ::signed(::event("contact deleted"))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: invalid "topic"')
 
@@ -157,10 +157,10 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 --- error_code eval
 [405, 403, 401, 401, 401, 401, 400, 400, 400]
 --- response_body_like eval
-["405 Not Allowed", "403 Forbidden", "401 Authorization Required",
- "401 Authorization Required", "401 Authorization Required",
- "401 Authorization Required", "400 Bad Request", "400 Bad Request",
- "400 Bad Request"]
+[::error_page(405), ::error_page(403), ::error_page(401),
+ ::error_page(401), ::error_page(401),
+ ::error_page(401), ::error_page(400), ::error_page(400),
+ ::error_page(400)]
 --- grep_error_log eval: qr/\[(?:error|warn|notice|info)\] .*?intercom webhook: /
 --- grep_error_log_out eval
 [map { qr/^\[info\] \d+#\d+: \*\d+ intercom webhook: \n\z/ } 1 .. 9]
@@ -181,7 +181,7 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 --- request eval
 "POST /hook\n" . ::event("contact.deleted")
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('notice', 'no "X-Hub-Signature" header')
 --- no_error_log eval
@@ -202,7 +202,7 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 --- request eval
 "POST /hook\n" . ::event("contact.deleted")
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('warn', 'no "X-Hub-Signature" header')
 --- no_error_log
@@ -251,3 +251,26 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 app
 --- grep_error_log eval: qr/\[(?:error|warn|notice|info)\] .*?intercom webhook: /
 --- grep_error_log_out
+
+
+
+=== TEST 11: at the debug level, an accepted notification writes the module's debug lines
+--- skip_eval: 4: ::no_debug()
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::event("contact.deleted")
+--- more_headers eval
+::signed(::event("contact.deleted"))
+--- error_code: 202
+--- response_body
+app
+--- error_log eval
+[qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: signature verified, secret "1"$/m,
+ qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: forward to "\@app"$/m]
+--- log_level: debug

@@ -95,7 +95,7 @@ GET /hook
 --- response_headers
 Allow: POST, HEAD
 X-Result: method_not_allowed
---- response_body_like: 405 Not Allowed
+--- response_body_like eval: ::error_page(405)
 --- error_log eval
 ::logged('error', 'method "GET" not allowed', 'GET /hook HTTP/1.1')
 --- grep_error_log eval: qr/\[(?:error|warn|notice|info)\] .*?\Kintercom webhook: [^,]*/
@@ -121,7 +121,7 @@ intercom webhook: method "GET" not allowed
 --- response_headers
 Allow: POST, HEAD
 X-Result: method_not_allowed
---- response_body_like: 405 Not Allowed
+--- response_body_like eval: ::error_page(405)
 --- error_log eval
 ::logged('error', 'method "PUT" not allowed', 'PUT /hook HTTP/1.1')
 
@@ -163,7 +163,7 @@ not allowed
 --- response_headers eval
 ["Allow: POST, HEAD", "Allow: POST, HEAD", "Allow: POST, HEAD"]
 --- response_body_like eval
-["405 Not Allowed", "405 Not Allowed", "405 Not Allowed"]
+[::error_page(405), ::error_page(405), ::error_page(405)]
 
 
 
@@ -181,7 +181,7 @@ GET /hook
 --- error_code: 405
 --- response_headers
 Allow: POST, HEAD
---- response_body_like: 405 Not Allowed
+--- response_body_like eval: ::error_page(405)
 --- error_log eval
 ::logged('info', 'method "GET" not allowed', 'GET /hook HTTP/1.1')
 --- no_error_log

@@ -39,7 +39,7 @@ POST /hook
 --- error_code: 400
 --- response_headers
 X-Result: bad_payload
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: unexpected character at offset 0')
 --- grep_error_log eval: qr/\[(?:error|warn|notice|info)\] .*?\Kintercom webhook: [^,]*/
@@ -61,7 +61,7 @@ intercom webhook: invalid payload: unexpected character at offset 0
 --- more_headers eval
 ::signed("[" . ::event("conversation.user.created") . "]")
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: not an object at offset 0')
 
@@ -82,7 +82,7 @@ intercom webhook: invalid payload: unexpected character at offset 0
 --- error_code eval
 [400, 400, 400, 400]
 --- response_body_like eval
-["400 Bad Request", "400 Bad Request", "400 Bad Request", "400 Bad Request"]
+[::error_page(400), ::error_page(400), ::error_page(400), ::error_page(400)]
 --- error_log eval
 qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, client: 127\.0\.0\.1,/
 
@@ -101,7 +101,7 @@ qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, cli
 --- more_headers eval
 ::signed(substr(::event("conversation.user.created"), 0, -1))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: truncated at offset '
                   . (length(::event("conversation.user.created")) - 1))
@@ -121,7 +121,7 @@ qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, cli
 --- more_headers eval
 ::signed('{"type":"notification_event","topic":"conversation.user.created')
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: unterminated string at offset 63')
 
@@ -140,7 +140,7 @@ qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, cli
 --- more_headers eval
 ::signed(::event("conversation.user.created") . "{}")
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: garbage after the object at offset '
                   . length(::event("conversation.user.created")))
@@ -160,7 +160,7 @@ qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, cli
 --- more_headers eval
 ::signed(::event("conversation.user.created", self => qq{"\xc3\x28"}))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 my $b = ::event("conversation.user.created", self => qq{"\xc3\x28"});
 ::logged('error', 'invalid payload: invalid UTF-8 at offset ' . (index($b, "\xc3") + 1))
@@ -180,7 +180,7 @@ my $b = ::event("conversation.user.created", self => qq{"\xc3\x28"});
 --- more_headers eval
 ::signed(::event("conversation.user.created", self => qq{"a\tb"}))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 my $b = ::event("conversation.user.created", self => qq{"a\tb"});
 ::logged('error', 'invalid payload: control character in a string at offset ' . index($b, "\t"))
@@ -200,7 +200,7 @@ my $b = ::event("conversation.user.created", self => qq{"a\tb"});
 --- more_headers eval
 ::signed(::event("conversation.user.created", self => q{"a\xb"}))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 my $b = ::event("conversation.user.created", self => q{"a\xb"});
 ::logged('error', 'invalid payload: invalid escape at offset ' . (index($b, '\x') + 1))
@@ -242,7 +242,7 @@ app conversation.user.created [] []
 --- more_headers eval
 ::signed(::event("conversation.user.created", self => q{"\ud83d!"}))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 qr/\[error\] .*intercom webhook: invalid payload: invalid surrogate pair at offset \d+, client: 127\.0\.0\.1,/
 
@@ -261,7 +261,7 @@ qr/\[error\] .*intercom webhook: invalid payload: invalid surrogate pair at offs
 --- more_headers eval
 ::signed(::event("conversation.user.created", self => ("[" x 600) . ("]" x 600)))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 qr/\[error\] .*intercom webhook: invalid payload: too deeply nested at offset \d+, client: 127\.0\.0\.1,/
 
@@ -325,7 +325,7 @@ app 123456789012345678901234567890 -1.5e-99999
 --- error_code: 400
 --- response_headers
 X-Result: bad_payload
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: "type" is not "notification_event"')
 
@@ -350,7 +350,7 @@ X-Result: bad_payload
 --- error_code eval
 [(400) x 6]
 --- response_body_like eval
-[("400 Bad Request") x 6]
+[(::error_page(400)) x 6]
 --- error_log eval
 ::logged('error', 'invalid payload: "type" is not "notification_event"')
 
@@ -370,7 +370,7 @@ POST /hook
 --- more_headers eval
 ::signed("{}")
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: "type" is not "notification_event"')
 --- no_error_log
@@ -394,7 +394,7 @@ topic
 --- error_code: 400
 --- response_headers
 X-Result: bad_payload
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: no "topic"')
 
@@ -413,7 +413,7 @@ X-Result: bad_payload
 --- more_headers eval
 ::signed(::event(undef, data => '{"topic":"conversation.user.created","item":{"type":"conversation"}}'))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: no "topic"')
 
@@ -436,7 +436,7 @@ X-Result: bad_payload
 --- error_code eval
 [(400) x 5]
 --- response_body_like eval
-[("400 Bad Request") x 5]
+[(::error_page(400)) x 5]
 --- error_log eval
 ::logged('error', 'invalid payload: "topic" is not a string')
 
@@ -459,7 +459,7 @@ X-Result: bad_payload
 --- error_code eval
 [(400) x 4]
 --- response_body_like eval
-[("400 Bad Request") x 4]
+[(::error_page(400)) x 4]
 --- error_log eval
 ::logged('error', 'invalid payload: invalid "topic"')
 
@@ -482,7 +482,7 @@ X-Result: bad_payload
 --- error_code eval
 [(400) x 4]
 --- response_body_like eval
-[("400 Bad Request") x 4]
+[(::error_page(400)) x 4]
 --- error_log eval
 ::logged('error', 'invalid payload: invalid "topic"')
 
@@ -570,7 +570,7 @@ app contact.user.created
 --- error_code: 400
 --- response_headers
 X-Result: bad_payload
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: duplicate key "topic" at offset 44')
 
@@ -589,7 +589,7 @@ X-Result: bad_payload
 --- more_headers eval
 ::signed('{"topic":"contact.user.created","type":"notification_event","t\u006fpic":"ping"}')
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: duplicate key "topic" at offset 60')
 
@@ -612,7 +612,7 @@ X-Result: bad_payload
 --- error_code eval
 [400, 400]
 --- response_body_like eval
-["400 Bad Request", "400 Bad Request"]
+[::error_page(400), ::error_page(400)]
 --- error_log eval
 qr/\[error\] .*intercom webhook: invalid payload: duplicate key "type" at offset (?:47|60), client: 127\.0\.0\.1,/
 
@@ -637,7 +637,7 @@ qr/\[error\] .*intercom webhook: invalid payload: duplicate key "type" at offset
 --- error_code eval
 [400, 400, 400]
 --- response_body_like eval
-["400 Bad Request", "400 Bad Request", "400 Bad Request"]
+[::error_page(400), ::error_page(400), ::error_page(400)]
 --- error_log eval
 qr/\[error\] .*intercom webhook: invalid payload: duplicate key (?:"data\.item\.id" at offset 95|"data\.item" at offset 79|"data" at offset 152), client: 127\.0\.0\.1,/
 
@@ -679,7 +679,7 @@ app ticket.created 7
 --- more_headers eval
 ::signed(::event("contact.user.created", delivery_status => '"pending","delivery_status":null'))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 qr/\[error\] .*intercom webhook: invalid payload: duplicate key "delivery_status" at offset \d+, client: 127\.0\.0\.1,/
 
@@ -741,7 +741,7 @@ app ticket.created ticket
 --- more_headers eval
 ::signed("\xef\xbb\xbf" . ::event("conversation.user.created"))
 --- error_code: 400
---- response_body_like: 400 Bad Request
+--- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: unexpected character at offset 0')
 

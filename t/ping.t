@@ -115,7 +115,7 @@ ping answered
 --- request eval
 "POST /hook\n" . ::payload("ping.json")
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('error', 'no "X-Hub-Signature" header')
 --- no_error_log
@@ -136,7 +136,7 @@ ping answered
 --- more_headers eval
 ::signed(::payload("ping.json"), "old-secret")
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('error', 'signature mismatch')
 --- no_error_log
@@ -156,7 +156,7 @@ ping answered
 --- more_headers eval
 ::signed(::payload("ping.json"))
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 

@@ -40,7 +40,7 @@ __DATA__
 --- error_code eval
 [202, 202, 202, 401]
 --- response_body_like eval
-["^app 1\n\\z", "^app 2\n\\z", "^app 3\n\\z", "401 Authorization Required"]
+["^app 1\n\\z", "^app 2\n\\z", "^app 3\n\\z", ::error_page(401)]
 
 
 
@@ -113,7 +113,7 @@ __DATA__
 --- error_code eval
 [202, 401]
 --- response_body_like eval
-["^app 1\n\\z", "401 Authorization Required"]
+["^app 1\n\\z", ::error_page(401)]
 
 
 
@@ -136,7 +136,7 @@ __DATA__
 --- error_code eval
 [202, 401, 401]
 --- response_body_like eval
-["^app 1\n\\z", "401 Authorization Required", "401 Authorization Required"]
+["^app 1\n\\z", ::error_page(401), ::error_page(401)]
 
 
 
@@ -202,7 +202,7 @@ app 1
 --- error_code eval
 [202, 401]
 --- response_body_like eval
-["^app server\n\\z", "401 Authorization Required"]
+["^app server\n\\z", ::error_page(401)]
 
 
 
@@ -231,7 +231,7 @@ app 1
 --- error_code eval
 [202, 202, 401]
 --- response_body_like eval
-["^app /hook http\n\\z", "^app /hook2 loc\n\\z", "401 Authorization Required"]
+["^app /hook http\n\\z", "^app /hook2 loc\n\\z", ::error_page(401)]
 
 
 
@@ -309,7 +309,7 @@ app 16
 --- error_code eval
 [202, 401]
 --- response_body_like eval
-["^app 2\n\\z", "401 Authorization Required"]
+["^app 2\n\\z", ::error_page(401)]
 --- no_error_log
 Secret-Value
 --- log_level: debug

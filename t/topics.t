@@ -284,7 +284,7 @@ ignored
 --- more_headers eval
 ::signed(::event("conversation.user.created"), "other-secret")
 --- error_code: 401
---- response_body_like: 401 Authorization Required
+--- response_body_like eval: ::error_page(401)
 --- error_log eval
 ::logged('error', 'signature mismatch')
 --- no_error_log
@@ -380,7 +380,7 @@ ignored
 --- response_headers eval
 ["X-Result: bad_payload", "X-Result: bad_payload"]
 --- response_body_like eval
-["400 Bad Request", "400 Bad Request"]
+[::error_page(400), ::error_page(400)]
 --- error_log eval
 ::logged('error', 'invalid payload: "topic" is too long')
 --- no_error_log

@@ -87,6 +87,27 @@ sub ::logged {
 }
 
 
+# nginx's own error page for a status, whatever its wording: "401
+# Authorization Required" here, "401 Unauthorized" elsewhere, with or
+# without "nginx/1.22.1" under it; only the code is the same everywhere
+sub ::error_page {
+    my ($code) = @_;
+    return qr/<html>.*\b\Q$code\E\b/s;
+}
+
+
+# true, with a note saying so, when the nginx under test was built
+# without --with-debug and writes no [debug] line: for the blocks that
+# assert such lines, as "--- skip_eval: N: ::no_debug()"
+sub ::no_debug {
+    my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    return 0 if `$nginx -V 2>&1` =~ /--with-debug\b/;
+    print STDERR "# $nginx: built without --with-debug, "
+                 . "the checks of [debug] lines are skipped\n";
+    return 1;
+}
+
+
 # "Connection: close", that proxy_pass adds for HTTP/1.0 up to nginx 1.29.6
 sub ::connection {
     my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
