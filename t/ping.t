@@ -12,7 +12,7 @@ repeat_each(2);
 
 # the checks of one round, block by block in file order ("n * c": n blocks
 # of c checks each)
-plan tests => repeat_each() * (8 + 5 + 5 + 4 + 4 + 3 + 6 + 4);
+plan tests => repeat_each() * (7 + 5 + 5 + 4 + 4 + 3 + 6 + 4 + 2);
 
 run_tests();
 
@@ -38,8 +38,6 @@ X-Result: ping
 X-Topic: ping
 Content-Length: 0
 --- response_body
---- error_log
-intercom webhook: ping answered
 --- no_error_log
 [error]
 intercom webhook: forward
@@ -209,3 +207,23 @@ app ping.more ping
 --- no_error_log
 [error]
 ping answered
+
+
+
+=== TEST 9: respond: the debug line says so (with --with-debug)
+--- skip_eval: 2: ::no_debug()
+--- config
+    location = /hook {
+        intercom_webhook @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app\n"; }
+--- request eval
+"POST /hook\n" . ::payload("ping.json")
+--- more_headers eval
+::signed(::payload("ping.json"))
+--- error_code: 200
+--- error_log
+intercom webhook: ping answered
+--- log_level: debug
