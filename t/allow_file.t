@@ -74,7 +74,7 @@ app conversation.user.created
 --- more_headers eval
 ::signed(::event("conversation.user.created"))
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 
@@ -117,7 +117,7 @@ app conversation.user.created
 --- more_headers eval
 ::signed(::event("conversation.user.created"))
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 
 
 
@@ -181,7 +181,7 @@ app conversation.user.created
 --- more_headers eval
 ::signed(::event("conversation.user.created"))
 --- error_code: 403
---- response_body_like: 403 Forbidden
+--- response_body_like eval: ::error_page(403)
 
 
 
