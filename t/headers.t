@@ -14,18 +14,6 @@ use Digest::SHA ();
 # Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
 # a package of its own: call them as ::name().
 
-# the default headers for ::event(topic)
-sub ::defaults {
-    my ($topic) = @_;
-    return ("X-Intercom-Topic: $topic",
-            "X-Intercom-Notification-Id: notif_00000000-0000-4000-9e37-79b97f4a7c15",
-            "X-Intercom-App-Id: q3fz8k2m",
-            "X-Intercom-Item-Type: conversation",
-            "X-Intercom-Item-Id: 87120044511",
-            "X-Intercom-Delivery-Attempts: 1",
-            "X-Intercom-Created-At: 1764412800");
-}
-
 # a whole client request: the header lines as given, then the body
 sub ::raw {
     my ($body, @lines) = @_;

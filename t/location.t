@@ -11,17 +11,6 @@ use FindBin ();
 use lib "$FindBin::Bin/lib";
 use IntercomWebhook;
 
-sub ::defaults {
-    my ($topic) = @_;
-    return ("X-Intercom-Topic: $topic",
-            "X-Intercom-Notification-Id: notif_00000000-0000-4000-9e37-79b97f4a7c15",
-            "X-Intercom-App-Id: q3fz8k2m",
-            "X-Intercom-Item-Type: conversation",
-            "X-Intercom-Item-Id: 87120044511",
-            "X-Intercom-Delivery-Attempts: 1",
-            "X-Intercom-Created-At: 1764412800");
-}
-
 repeat_each(2);
 
 plan tests => repeat_each() * (5 + 3 + 3 + 7 * 2 + 3 + 2 + 7 * 3);

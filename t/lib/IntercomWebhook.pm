@@ -78,6 +78,20 @@ sub ::event {
 }
 
 
+# the module's default headers for ::event(topic), as the upstream gets
+# them
+sub ::defaults {
+    my ($topic) = @_;
+    return ("X-Intercom-Topic: $topic",
+            "X-Intercom-Notification-Id: notif_00000000-0000-4000-9e37-79b97f4a7c15",
+            "X-Intercom-App-Id: q3fz8k2m",
+            "X-Intercom-Item-Type: conversation",
+            "X-Intercom-Item-Id: 87120044511",
+            "X-Intercom-Delivery-Attempts: 1",
+            "X-Intercom-Created-At: 1764412800");
+}
+
+
 # an error log line of the module for a request from 127.0.0.1, with
 # nginx's context
 sub ::logged {
