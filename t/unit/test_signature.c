@@ -1251,6 +1251,87 @@ test_cleanup(void)
 }
 
 
+/*
+ * t/unit/run links this test with -Wl,--wrap=CRYPTO_memcmp: every digest
+ * comparison of the module goes through here and is counted, so that a
+ * comparison that is not constant-time (memcmp), or a loop that stops at
+ * the first match, fails the test below.
+ */
+
+static ngx_uint_t  memcmp_calls;
+
+int __real_CRYPTO_memcmp(const void *a, const void *b, size_t len);
+int __wrap_CRYPTO_memcmp(const void *a, const void *b, size_t len);
+
+
+int
+__wrap_CRYPTO_memcmp(const void *a, const void *b, size_t len)
+{
+    memcmp_calls++;
+
+    return __real_CRYPTO_memcmp(a, b, len);
+}
+
+
+static void
+test_constant_time(void)
+{
+    u_char                              *data, md[20];
+    ngx_int_t                            rc;
+    ngx_uint_t                           i, n;
+    ngx_pool_t                          *pool;
+    ngx_http_intercom_webhook_secret_t   secrets[8];
+
+    static u_char                        key[] = "key-0";
+
+    pool = ngx_create_pool(4096, NULL);
+    data = malloc(100);
+    if (pool == NULL || data == NULL) {
+        abort();
+    }
+
+    ngx_memset(data, 'x', 100);
+
+    for (i = 0; i < 8; i++) {
+        key[4] = (u_char) ('0' + i);
+        ngx_str_set(&secrets[i].id, "s");
+
+        if (ngx_http_intercom_webhook_secret_init(&secrets[i], key, 5, pool)
+            != NGX_OK)
+        {
+            abort();
+        }
+    }
+
+    /* the first secret matches: the other seven are compared all the same */
+
+    for (n = 1; n <= 8; n++) {
+        reference((u_char *) "key-0", 5, data, 100, md);
+
+        memcmp_calls = 0;
+        rc = request(secrets, n, data, 100, md, 1);
+
+        CHECK(rc == 0 && memcmp_calls == n,
+              "%u secrets, the first matching: final() = %d after %u "
+              "constant-time comparisons", (unsigned) n, (int) rc,
+              (unsigned) memcmp_calls);
+    }
+
+    /* none matches: every one is compared */
+
+    md[0] ^= 1;
+    memcmp_calls = 0;
+    rc = request(secrets, 8, data, 100, md, 1);
+
+    CHECK(rc == NGX_DECLINED && memcmp_calls == 8,
+          "8 secrets, none matching: final() = %d after %u constant-time "
+          "comparisons", (int) rc, (unsigned) memcmp_calls);
+
+    ngx_destroy_pool(pool);
+    free(data);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -1262,6 +1343,7 @@ main(int argc, char **argv)
     test_differential();
     test_reuse();
     test_cleanup();
+    test_constant_time();
 
     printf("test_signature: %u passed, %u failed\n", (unsigned) passed,
            (unsigned) failed);
