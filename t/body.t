@@ -30,17 +30,6 @@ sub ::raw_packets {
     return \@packets;
 }
 
-# a body in chunked encoding, in chunks of the given size
-sub ::chunked {
-    my ($body, $size) = @_;
-    my $out = '';
-    for (my $i = 0; $i < length $body; $i += $size) {
-        my $c = substr($body, $i, $size);
-        $out .= sprintf("%x\r\n%s\r\n", length $c, $c);
-    }
-    return $out . "0\r\n\r\n";
-}
-
 repeat_each(2);
 
 # the checks of one round, block by block in file order ("n * c": n blocks

@@ -6,39 +6,6 @@ use Test::Nginx::Socket;
 use FindBin ();
 use lib "$FindBin::Bin/lib";
 use IntercomWebhook;
-use Digest::SHA ();
-
-# Helpers for the blocks' "eval" sections.  Test::Base evaluates those in
-# a package of its own: call them as ::name().
-
-# a whole client request with a signed body, as packets cut at the given
-# offsets of the body
-sub ::raw_packets {
-    my ($body, @cuts) = @_;
-    my $head = "POST /hook HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-               . "X-Hub-Signature: " . ::sig($body) . "\r\n"
-               . "Content-Length: " . length($body) . "\r\n\r\n";
-    my @packets;
-    my $prev = 0;
-    for my $cut (@cuts) {
-        push @packets, substr($body, $prev, $cut - $prev);
-        $prev = $cut;
-    }
-    push @packets, substr($body, $prev);
-    $packets[0] = $head . $packets[0];
-    return \@packets;
-}
-
-# a body in chunked encoding, in chunks of the given size
-sub ::chunked {
-    my ($body, $size) = @_;
-    my $out = '';
-    for (my $i = 0; $i < length $body; $i += $size) {
-        my $c = substr($body, $i, $size);
-        $out .= sprintf("%x\r\n%s\r\n", length $c, $c);
-    }
-    return $out . "0\r\n\r\n";
-}
 
 repeat_each(2);
 

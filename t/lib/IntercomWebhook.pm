@@ -92,6 +92,18 @@ sub ::defaults {
 }
 
 
+# a body in chunked encoding, in chunks of the given size
+sub ::chunked {
+    my ($body, $size) = @_;
+    my $out = '';
+    for (my $i = 0; $i < length $body; $i += $size) {
+        my $c = substr($body, $i, $size);
+        $out .= sprintf("%x\r\n%s\r\n", length $c, $c);
+    }
+    return $out . "0\r\n\r\n";
+}
+
+
 # an error log line of the module for a request from 127.0.0.1, with
 # nginx's context
 sub ::logged {
