@@ -23,6 +23,9 @@
  */
 
 
+static void ngx_http_intercom_webhook_clear_headers(ngx_http_request_t *r);
+
+
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 
 
@@ -105,20 +108,12 @@ ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r)
     }
     r->headers_out.status_line.len = 0;
 
-    /* the status alone: the application's body does not go to Intercom */
+    /*
+     * The status alone, with the module's headers only: the application's
+     * body, Retry-After, Set-Cookie or Location do not go to Intercom.
+     */
 
-    r->headers_out.content_type.len = 0;
-    r->headers_out.content_type_len = 0;
-    ngx_http_clear_content_length(r);
-    ngx_http_clear_accept_ranges(r);
-    ngx_http_clear_last_modified(r);
-    ngx_http_clear_etag(r);
-    ngx_http_clear_location(r);
-
-    if (r->headers_out.content_encoding) {
-        r->headers_out.content_encoding->hash = 0;
-        r->headers_out.content_encoding = NULL;
-    }
+    ngx_http_intercom_webhook_clear_headers(r);
 
     r->headers_out.content_length_n = 0;
     r->header_only = 1;
@@ -132,6 +127,72 @@ ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r)
     }
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/*
+ * Every header of the response goes: those of the list, and what the
+ * header filter would write from the fields that point into it.  The
+ * Server and Date lines are the header filter's own, as on any answer.
+ */
+
+static void
+ngx_http_intercom_webhook_clear_headers(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+
+            if (part->nelts == 0) {
+                i = (ngx_uint_t) -1;
+                continue;
+            }
+        }
+
+        h[i].hash = 0;
+    }
+
+    r->headers_out.server = NULL;
+    r->headers_out.date = NULL;
+    r->headers_out.content_length = NULL;
+    r->headers_out.content_encoding = NULL;
+    r->headers_out.location = NULL;
+    r->headers_out.refresh = NULL;
+    r->headers_out.last_modified = NULL;
+    r->headers_out.content_range = NULL;
+    r->headers_out.accept_ranges = NULL;
+    r->headers_out.www_authenticate = NULL;
+    r->headers_out.expires = NULL;
+    r->headers_out.etag = NULL;
+
+#if (nginx_version >= 1023000)
+    r->headers_out.cache_control = NULL;
+    r->headers_out.link = NULL;
+#else
+    r->headers_out.cache_control.nelts = 0;
+    r->headers_out.link.nelts = 0;
+#endif
+
+    r->headers_out.content_type.len = 0;
+    r->headers_out.content_type_len = 0;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.charset.len = 0;
+    r->headers_out.content_length_n = -1;
+    r->headers_out.last_modified_time = -1;
 }
 
 
