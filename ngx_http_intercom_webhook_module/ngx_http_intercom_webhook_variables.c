@@ -40,6 +40,13 @@ ngx_str_t  ngx_http_intercom_webhook_results[] = {
 };
 
 
+/* a name for each result, checked when compiled */
+
+typedef char ngx_http_intercom_webhook_results_check_t[
+    (sizeof(ngx_http_intercom_webhook_results) / sizeof(ngx_str_t)
+     == NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS) ? 1 : -1];
+
+
 static ngx_http_variable_t  ngx_http_intercom_webhook_vars[] = {
 
     { ngx_string("intercom_webhook_topic"), NULL,
