@@ -89,6 +89,10 @@ enum {
 #define NGX_HTTP_INTERCOM_WEBHOOK_TOPICS         32
 #define NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN      64
 #define NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN       128
+#define NGX_HTTP_INTERCOM_WEBHOOK_CLASSES        6     /* status / 100 */
+
+/* the counters' area: this share of a zone, or one location's at least */
+#define NGX_HTTP_INTERCOM_WEBHOOK_COUNTERS_SHARE 8
 
 
 typedef struct {
@@ -102,17 +106,28 @@ typedef ngx_http_intercom_webhook_named_count_t
     ngx_http_intercom_webhook_topics_t[NGX_HTTP_INTERCOM_WEBHOOK_TOPICS];
 typedef ngx_http_intercom_webhook_named_count_t
     ngx_http_intercom_webhook_secrets_t[NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS];
+typedef ngx_atomic_t
+    ngx_http_intercom_webhook_results_t[NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS];
+typedef ngx_atomic_t
+    ngx_http_intercom_webhook_classes_t[NGX_HTTP_INTERCOM_WEBHOOK_CLASSES];
+typedef u_char
+    ngx_http_intercom_webhook_name_t[NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN];
 
 
-/* in the zone: the counters of a location, found by its name */
+/*
+ * In the zone's counters area: the counters of a location, found by its
+ * server's name and its own; len 0 is a row never used.
+ */
 
 typedef struct {
-    ngx_queue_t                          queue;
-    size_t                               len;
-    u_char                               name[128];  /* NAME_LEN */
+    ngx_uint_t                           active;   /* by the configuration */
+    u_char                               server_len;
+    u_char                               len;
+    ngx_http_intercom_webhook_name_t     server;
+    ngx_http_intercom_webhook_name_t     name;
 
-    ngx_atomic_t                         results[16];  /* NRESULTS */
-    ngx_atomic_t                         classes[6];   /* by status / 100 */
+    ngx_http_intercom_webhook_results_t  results;
+    ngx_http_intercom_webhook_classes_t  classes;
     ngx_atomic_t                         verified_bytes;
     ngx_atomic_t                         unavailable;  /* 502, 503, 504 */
     ngx_atomic_t                         gone;         /* 410 */
@@ -133,18 +148,46 @@ typedef struct {
     ngx_rbtree_t                        rbtree;
     ngx_rbtree_node_t                   sentinel;
     ngx_queue_t                         lru;      /* of entries, newest first */
-    ngx_queue_t                         counters; /* of counters_t */
     ngx_atomic_t                        entries;
     time_t                              full;     /* last "full" warning */
+
+    /* the counters' area, allocated first, never used by entries */
+    ngx_http_intercom_webhook_counters_t  *counters;
+    ngx_uint_t                          ncounters;
 } ngx_http_intercom_webhook_shctx_t;
+
+
+/* a location that keeps its counters in a zone */
+
+typedef struct {
+    ngx_str_t                           server;   /* its first server_name */
+    ngx_str_t                           name;
+    struct ngx_http_intercom_webhook_loc_conf_s  *iwcf;
+} ngx_http_intercom_webhook_user_t;
 
 
 typedef struct {
     ngx_http_intercom_webhook_shctx_t  *sh;
     ngx_slab_pool_t                    *shpool;
     ngx_shm_zone_t                     *shm_zone;
-    ngx_array_t                         users;    /* of loc_conf_t * */
+    ngx_array_t                         users;    /* of user_t */
+    ngx_uint_t                          rows;     /* distinct users */
 } ngx_http_intercom_webhook_zone_t;
+
+
+/*
+ * The de-duplication entry a request holds: the data of its pool cleanup,
+ * which needs nothing of the request.
+ */
+
+typedef struct {
+    ngx_http_intercom_webhook_zone_t   *zone;
+    ngx_str_t                           key;
+    uint32_t                            hash;
+    uint64_t                            owner;
+    time_t                              ttl;
+    ngx_uint_t                          held;
+} ngx_http_intercom_webhook_dedup_t;
 
 
 typedef struct {
@@ -197,7 +240,8 @@ struct ngx_http_intercom_webhook_loc_conf_s {
 
     /* set in the zone's init: the location's counters */
     ngx_http_intercom_webhook_counters_t  *counters;
-    ngx_uint_t                          secret_slot[16];  /* MAX_SECRETS */
+    ngx_uint_t                          secret_slot[
+                                      NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS];
 
     /* compiled in locations where the module is on */
     ngx_http_intercom_webhook_fields_t *fields;
@@ -240,13 +284,11 @@ typedef struct {
     off_t                                  bytes;    /* hashed */
     ngx_http_intercom_webhook_loc_conf_t  *conf;     /* the verifying one */
 
-    /* de-duplication: the key of the entry this request holds */
-    ngx_str_t                              dedup_key;
-    uint32_t                               dedup_hash;
+    /* de-duplication: the entry this request holds, or NULL */
+    ngx_http_intercom_webhook_dedup_t     *dedup;
 
     unsigned                               handed:1; /* to the content */
     unsigned                               counted:1;
-    unsigned                               dedup_held:1;
 
     u_char                                 digest[20];  /* SHA-1 */
 } ngx_http_intercom_webhook_ctx_t;

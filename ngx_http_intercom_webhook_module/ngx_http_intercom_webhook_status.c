@@ -15,38 +15,154 @@
  * intercom_webhook_status: the counters of every zone, as JSON, or in
  * Prometheus's text exposition format for "?format=prometheus" or an
  * Accept header that asks for text/plain or OpenMetrics.
+ *
+ * The rows of each zone are copied under its lock, then written from the
+ * copy.  One table of the metric families drives both writers and the
+ * size of the buffer, and the writers know the buffer's end.
  */
 
 
-/* the most bytes a line takes, but for the names it holds */
-#define NGX_HTTP_INTERCOM_WEBHOOK_LINE           256
+/* the bytes of a series, but for the names it holds */
+#define NGX_HTTP_INTERCOM_WEBHOOK_SERIES_LEN                                  \
+    (sizeof("nginx_intercom_webhook_{zone=\"\",server=\"\",location=\"\","  \
+            "=\"\"} \n") - 1 + NGX_ATOMIC_T_LEN)
+#define NGX_HTTP_INTERCOM_WEBHOOK_JSON_SERIES_LEN                             \
+    (sizeof(",\"\":") - 1 + NGX_ATOMIC_T_LEN)
 
-/* the most bytes of what is written whatever the zones: about 1.5 KB */
-#define NGX_HTTP_INTERCOM_WEBHOOK_HEAD           4096
+/* the bytes of a zone, of a location, but for their names */
+#define NGX_HTTP_INTERCOM_WEBHOOK_ZONE_LEN                                    \
+    (sizeof(",\"\":{\"dedup_entries\":,\"locations\":[]}") - 1                \
+     + sizeof("nginx_intercom_webhook_dedup_entries{zone=\"\"} \n") - 1       \
+     + NGX_ATOMIC_T_LEN)
+#define NGX_HTTP_INTERCOM_WEBHOOK_ROW_LEN                                     \
+    (sizeof(",{\"server\":\"\",\"location\":\"\"}") - 1)
+
+/* the most bytes a byte of a name takes: JSON's \u00XX, Prometheus's \" */
+#define NGX_HTTP_INTERCOM_WEBHOOK_JSON_ESCAPED   6
+#define NGX_HTTP_INTERCOM_WEBHOOK_LABEL_ESCAPED  2
+
+/* a family's series have no object of their own in JSON */
+#define NGX_HTTP_INTERCOM_WEBHOOK_FLAT           1
+/* its value is a date: a day in JSON, and no series for 0 */
+#define NGX_HTTP_INTERCOM_WEBHOOK_DATE           2
+
+
+/* the series i of a family in a row: 1, or 0 past the last */
+
+typedef ngx_uint_t (*ngx_http_intercom_webhook_series_pt)(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
 
 
 typedef struct {
-    ngx_str_t                           zone;
-    ngx_str_t                           location;
-    ngx_http_intercom_webhook_counters_t  *c;
-} ngx_http_intercom_webhook_status_loc_t;
+    ngx_str_t                              name;   /* in Prometheus */
+    char                                  *type;
+    char                                  *help;
+    ngx_str_t                              label;  /* empty: one series */
+    ngx_str_t                              json;   /* the location's key */
+    ngx_uint_t                             flags;
+    ngx_http_intercom_webhook_series_pt    series;
+} ngx_http_intercom_webhook_family_t;
+
+
+/* a zone's rows, copied under its lock */
+
+typedef struct {
+    ngx_str_t                              name;
+    ngx_atomic_uint_t                      entries;
+    ngx_uint_t                             nrows;
+    ngx_http_intercom_webhook_counters_t  *rows;
+} ngx_http_intercom_webhook_snapshot_t;
 
 
 static ngx_int_t ngx_http_intercom_webhook_status_handler(
     ngx_http_request_t *r);
+static ngx_int_t ngx_http_intercom_webhook_snapshot(ngx_http_request_t *r,
+    ngx_array_t *zones, ngx_array_t *snapshots);
+static size_t ngx_http_intercom_webhook_status_size(ngx_array_t *snapshots,
+    ngx_uint_t prometheus);
 static ngx_uint_t ngx_http_intercom_webhook_prometheus(ngx_http_request_t *r);
 static ngx_table_elt_t *ngx_http_intercom_webhook_accept(
     ngx_http_request_t *r);
-static u_char *ngx_http_intercom_webhook_json(u_char *p, ngx_array_t *locs,
-    ngx_array_t *zones);
-static u_char *ngx_http_intercom_webhook_metrics(u_char *p,
-    ngx_array_t *locs, ngx_array_t *zones);
-static u_char *ngx_http_intercom_webhook_labels(u_char *p,
-    ngx_http_intercom_webhook_status_loc_t *loc);
-static u_char *ngx_http_intercom_webhook_day(ngx_atomic_uint_t t,
-    u_char *buf);
-static u_char *ngx_http_intercom_webhook_escape(u_char *p, u_char *src,
-    size_t len);
+static u_char *ngx_http_intercom_webhook_json(u_char *p, u_char *last,
+    ngx_array_t *snapshots);
+static u_char *ngx_http_intercom_webhook_json_family(u_char *p, u_char *last,
+    ngx_http_intercom_webhook_family_t *f,
+    ngx_http_intercom_webhook_counters_t *c);
+static u_char *ngx_http_intercom_webhook_metrics(u_char *p, u_char *last,
+    ngx_array_t *snapshots);
+static u_char *ngx_http_intercom_webhook_json_escape(u_char *p, u_char *last,
+    u_char *src, size_t len);
+static u_char *ngx_http_intercom_webhook_label_escape(u_char *p,
+    u_char *last, u_char *src, size_t len);
+static ngx_uint_t ngx_http_intercom_webhook_results_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_topics_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_secrets_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_classes_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_bytes_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_mapped_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_date_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+
+
+/* the families of a location's counters, in the order both formats use */
+
+static ngx_http_intercom_webhook_family_t  ngx_http_intercom_webhook_families[]
+    = {
+
+    { ngx_string("requests_total"), "counter",
+      "Requests to webhook locations, by result.",
+      ngx_string("result"), ngx_string("requests"), 0,
+      ngx_http_intercom_webhook_results_series },
+
+    { ngx_string("notifications_total"), "counter",
+      "Notifications passed to the application, by topic.",
+      ngx_string("topic"), ngx_string("notifications"), 0,
+      ngx_http_intercom_webhook_topics_series },
+
+    { ngx_string("verified_total"), "counter",
+      "Requests whose signature verified, by secret.",
+      ngx_string("secret"), ngx_string("secrets"), 0,
+      ngx_http_intercom_webhook_secrets_series },
+
+    { ngx_string("responses_total"), "counter",
+      "Answers of the application to notifications, by class.",
+      ngx_string("class"), ngx_string("responses"), 0,
+      ngx_http_intercom_webhook_classes_series },
+
+    { ngx_string("verified_bytes_total"), "counter",
+      "Bytes of request bodies whose signature verified.",
+      ngx_null_string, ngx_string("verified_bytes"), 0,
+      ngx_http_intercom_webhook_bytes_series },
+
+    { ngx_string("mapped_total"), "counter",
+      "Answers not passed to Intercom as they were, by reason.",
+      ngx_string("reason"), ngx_null_string,
+      NGX_HTTP_INTERCOM_WEBHOOK_FLAT,
+      ngx_http_intercom_webhook_mapped_series },
+
+    { ngx_string("allowlist_date_seconds"), "gauge",
+      "The date of the oldest allowlist file, as a Unix time.",
+      ngx_null_string, ngx_string("allowlist_date"),
+      NGX_HTTP_INTERCOM_WEBHOOK_DATE,
+      ngx_http_intercom_webhook_date_series },
+
+    { ngx_null_string, NULL, NULL, ngx_null_string, ngx_null_string, 0,
+      NULL }
+};
 
 
 static ngx_str_t  ngx_http_intercom_webhook_classes[] = {
@@ -57,6 +173,19 @@ static ngx_str_t  ngx_http_intercom_webhook_classes[] = {
     ngx_string("4xx"),
     ngx_string("5xx")
 };
+
+static ngx_str_t  ngx_http_intercom_webhook_reasons[] = {
+    ngx_string("unavailable"),
+    ngx_string("gone")
+};
+
+/* the topics beyond the slots, or not named as Intercom's are */
+static ngx_str_t  ngx_http_intercom_webhook_other = ngx_string("(other)");
+
+
+typedef char ngx_http_intercom_webhook_classes_check_t[
+    (sizeof(ngx_http_intercom_webhook_classes) / sizeof(ngx_str_t)
+     == NGX_HTTP_INTERCOM_WEBHOOK_CLASSES) ? 1 : -1];
 
 
 char *
@@ -75,17 +204,14 @@ ngx_http_intercom_webhook_status(ngx_conf_t *cf, ngx_command_t *cmd,
 static ngx_int_t
 ngx_http_intercom_webhook_status_handler(ngx_http_request_t *r)
 {
-    size_t                                   size;
-    ngx_int_t                                rc;
-    ngx_buf_t                               *b;
-    ngx_uint_t                               i, prometheus;
-    ngx_array_t                              locs;
-    ngx_queue_t                             *q;
-    ngx_chain_t                              out;
-    ngx_shm_zone_t                         **z;
-    ngx_http_intercom_webhook_zone_t        *zone;
-    ngx_http_intercom_webhook_status_loc_t  *loc;
-    ngx_http_intercom_webhook_main_conf_t   *iwmcf;
+    size_t                                  size;
+    u_char                                 *last;
+    ngx_int_t                               rc;
+    ngx_buf_t                              *b;
+    ngx_uint_t                              prometheus;
+    ngx_array_t                             snapshots;
+    ngx_chain_t                             out;
+    ngx_http_intercom_webhook_main_conf_t  *iwmcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return NGX_HTTP_NOT_ALLOWED;
@@ -99,52 +225,15 @@ ngx_http_intercom_webhook_status_handler(ngx_http_request_t *r)
 
     iwmcf = ngx_http_get_module_main_conf(r, ngx_http_intercom_webhook_module);
 
-    if (ngx_array_init(&locs, r->pool, 4,
-                       sizeof(ngx_http_intercom_webhook_status_loc_t))
+    if (ngx_http_intercom_webhook_snapshot(r, &iwmcf->zones, &snapshots)
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* the counters' list of a zone changes only when nginx starts */
-
-    /* the families' HELP and TYPE lines, and the version */
-
-    size = NGX_HTTP_INTERCOM_WEBHOOK_HEAD;
-    z = iwmcf->zones.elts;
-
-    for (i = 0; i < iwmcf->zones.nelts; i++) {
-        zone = z[i]->data;
-
-        size += 256 + 6 * z[i]->shm.name.len;
-
-        for (q = ngx_queue_head(&zone->sh->counters);
-             q != ngx_queue_sentinel(&zone->sh->counters);
-             q = ngx_queue_next(q))
-        {
-            loc = ngx_array_push(&locs);
-            if (loc == NULL) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-
-            loc->zone = z[i]->shm.name;
-            loc->c = ngx_queue_data(q, ngx_http_intercom_webhook_counters_t,
-                                    queue);
-            loc->location.data = loc->c->name;
-            loc->location.len = loc->c->len;
-
-            /* every line may name the zone, the location and a topic */
-
-            size += (NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS
-                     + NGX_HTTP_INTERCOM_WEBHOOK_TOPICS + 1
-                     + NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS + 5 + 4)
-                    * (NGX_HTTP_INTERCOM_WEBHOOK_LINE
-                       + 6 * (loc->zone.len + loc->location.len
-                              + NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN));
-        }
-    }
-
     prometheus = ngx_http_intercom_webhook_prometheus(r);
+
+    size = ngx_http_intercom_webhook_status_size(&snapshots, prometheus);
 
     if (prometheus) {
         ngx_str_set(&r->headers_out.content_type,
@@ -156,15 +245,25 @@ ngx_http_intercom_webhook_status_handler(ngx_http_request_t *r)
     r->headers_out.content_type_len = r->headers_out.content_type.len;
     r->headers_out.content_type_lowcase = NULL;
 
-    b = ngx_create_temp_buf(r->pool, size);
+    /* a byte more: a writer that reaches the end was cut short */
+
+    b = ngx_create_temp_buf(r->pool, size + 1);
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    last = b->end;
+
     b->last = prometheus
-              ? ngx_http_intercom_webhook_metrics(b->last, &locs,
-                                                  &iwmcf->zones)
-              : ngx_http_intercom_webhook_json(b->last, &locs, &iwmcf->zones);
+              ? ngx_http_intercom_webhook_metrics(b->last, last, &snapshots)
+              : ngx_http_intercom_webhook_json(b->last, last, &snapshots);
+
+    if (b->last == last) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "intercom webhook: the status takes more than the "
+                      "%uz bytes counted", size);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;
@@ -182,6 +281,157 @@ ngx_http_intercom_webhook_status_handler(ngx_http_request_t *r)
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/*
+ * The rows that the configuration loaded uses, copied under each zone's
+ * lock: a reload changes them, and a new topic's name is written under it.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_snapshot(ngx_http_request_t *r, ngx_array_t *zones,
+    ngx_array_t *snapshots)
+{
+    ngx_uint_t                             i, j, n;
+    ngx_shm_zone_t                       **z;
+    ngx_http_intercom_webhook_zone_t      *zone;
+    ngx_http_intercom_webhook_counters_t  *c;
+    ngx_http_intercom_webhook_snapshot_t  *s;
+
+    if (ngx_array_init(snapshots, r->pool, zones->nelts ? zones->nelts : 1,
+                       sizeof(ngx_http_intercom_webhook_snapshot_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    z = zones->elts;
+
+    for (i = 0; i < zones->nelts; i++) {
+        zone = z[i]->data;
+
+        s = ngx_array_push(snapshots);
+        if (s == NULL) {
+            return NGX_ERROR;
+        }
+
+        s->name = z[i]->shm.name;
+
+        ngx_shmtx_lock(&zone->shpool->mutex);
+
+        n = 0;
+
+        for (j = 0; j < zone->sh->ncounters; j++) {
+            c = &zone->sh->counters[j];
+            n += (c->active && c->len);
+        }
+
+        s->rows = ngx_palloc(r->pool, (n ? n : 1)
+                                * sizeof(ngx_http_intercom_webhook_counters_t));
+        if (s->rows == NULL) {
+            ngx_shmtx_unlock(&zone->shpool->mutex);
+            return NGX_ERROR;
+        }
+
+        s->entries = zone->sh->entries;
+
+        n = 0;
+
+        for (j = 0; j < zone->sh->ncounters; j++) {
+            c = &zone->sh->counters[j];
+
+            if (c->active && c->len) {
+                ngx_memcpy(&s->rows[n++], c,
+                           sizeof(ngx_http_intercom_webhook_counters_t));
+            }
+        }
+
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+
+        s->nrows = n;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the most bytes of the output, from the families' table */
+
+static size_t
+ngx_http_intercom_webhook_status_size(ngx_array_t *snapshots,
+    ngx_uint_t prometheus)
+{
+    size_t                                 size, names, esc;
+    ngx_str_t                              label;
+    ngx_uint_t                             i, j, k;
+    ngx_atomic_uint_t                      value;
+    ngx_http_intercom_webhook_family_t    *f;
+    ngx_http_intercom_webhook_counters_t  *c;
+    ngx_http_intercom_webhook_snapshot_t  *s;
+
+    /* the version, and the families' HELP and TYPE lines */
+
+    size = sizeof("{\"version\":\"\",\"zones\":{}}\n") - 1
+           + sizeof("# HELP nginx_intercom_webhook_info \n"
+                    "# TYPE nginx_intercom_webhook_info gauge\n"
+                    "nginx_intercom_webhook_info{version=\"\"} 1\n") - 1
+           + sizeof("The version of the intercom webhook module.") - 1
+           + sizeof("# HELP nginx_intercom_webhook_dedup_entries \n"
+                    "# TYPE nginx_intercom_webhook_dedup_entries gauge\n")
+           - 1
+           + sizeof("Notifications remembered for de-duplication.") - 1
+           + sizeof(NGX_HTTP_INTERCOM_WEBHOOK_VERSION) - 1;
+
+    for (f = ngx_http_intercom_webhook_families; f->name.len; f++) {
+        size += sizeof("# HELP nginx_intercom_webhook_ \n"
+                       "# TYPE nginx_intercom_webhook_ \n") - 1
+                + 2 * f->name.len + ngx_strlen(f->help) + ngx_strlen(f->type);
+    }
+
+    esc = prometheus ? NGX_HTTP_INTERCOM_WEBHOOK_LABEL_ESCAPED
+                     : NGX_HTTP_INTERCOM_WEBHOOK_JSON_ESCAPED;
+
+    s = snapshots->elts;
+
+    for (i = 0; i < snapshots->nelts; i++) {
+
+        size += NGX_HTTP_INTERCOM_WEBHOOK_ZONE_LEN + esc * s[i].name.len;
+
+        for (j = 0; j < s[i].nrows; j++) {
+            c = &s[i].rows[j];
+
+            /* every Prometheus line names the zone and the location */
+
+            names = prometheus ? s[i].name.len + c->server_len + c->len
+                               : 0;
+
+            size += NGX_HTTP_INTERCOM_WEBHOOK_ROW_LEN
+                    + esc * (c->server_len + c->len);
+
+            for (f = ngx_http_intercom_webhook_families; f->name.len; f++) {
+
+                /* the JSON object's key and braces, a date's quotes */
+
+                size += sizeof(",\"\":{}") - 1 + f->json.len;
+
+                for (k = 0; f->series(c, k, &label, &value); k++) {
+
+                    if (prometheus) {
+                        size += NGX_HTTP_INTERCOM_WEBHOOK_SERIES_LEN
+                                + f->name.len + f->label.len;
+
+                    } else {
+                        size += NGX_HTTP_INTERCOM_WEBHOOK_JSON_SERIES_LEN;
+                    }
+
+                    size += esc * (names + label.len);
+                }
+            }
+        }
+    }
+
+    return size;
 }
 
 
@@ -251,287 +501,96 @@ ngx_http_intercom_webhook_accept(ngx_http_request_t *r)
 
 
 static u_char *
-ngx_http_intercom_webhook_json(u_char *p, ngx_array_t *locs,
-    ngx_array_t *zones)
+ngx_http_intercom_webhook_json(u_char *p, u_char *last,
+    ngx_array_t *snapshots)
 {
-    u_char                                   day[sizeof("1970-01-01")];
-    ngx_uint_t                               i, j, k, first;
-    ngx_str_t                               *result;
-    ngx_shm_zone_t                         **z;
-    ngx_http_intercom_webhook_zone_t        *zone;
-    ngx_http_intercom_webhook_counters_t    *c;
-    ngx_http_intercom_webhook_status_loc_t  *loc;
+    ngx_uint_t                             i, j;
+    ngx_http_intercom_webhook_family_t    *f;
+    ngx_http_intercom_webhook_counters_t  *c;
+    ngx_http_intercom_webhook_snapshot_t  *s;
 
-    p = ngx_sprintf(p, "{\"version\":\"%s\",\"zones\":{",
-                    NGX_HTTP_INTERCOM_WEBHOOK_VERSION);
+    p = ngx_slprintf(p, last, "{\"version\":\"%s\",\"zones\":{",
+                     NGX_HTTP_INTERCOM_WEBHOOK_VERSION);
 
-    z = zones->elts;
-    loc = locs->elts;
-    k = 0;
+    s = snapshots->elts;
 
-    for (i = 0; i < zones->nelts; i++) {
-        zone = z[i]->data;
+    for (i = 0; i < snapshots->nelts; i++) {
 
-        p = ngx_sprintf(p, "%s\"", i ? "," : "");
-        p = ngx_http_intercom_webhook_escape(p, z[i]->shm.name.data,
-                                             z[i]->shm.name.len);
-        p = ngx_sprintf(p, "\":{\"dedup_entries\":%uA,\"locations\":{",
-                        zone->sh->entries);
+        p = ngx_slprintf(p, last, "%s\"", i ? "," : "");
+        p = ngx_http_intercom_webhook_json_escape(p, last, s[i].name.data,
+                                                  s[i].name.len);
+        p = ngx_slprintf(p, last, "\":{\"dedup_entries\":%uA,"
+                         "\"locations\":[", s[i].entries);
 
-        for (first = 1;
-             k < locs->nelts && loc[k].zone.data == z[i]->shm.name.data;
-             k++, first = 0)
-        {
-            c = loc[k].c;
+        for (j = 0; j < s[i].nrows; j++) {
+            c = &s[i].rows[j];
 
-            p = ngx_sprintf(p, "%s\"", first ? "" : ",");
-            p = ngx_http_intercom_webhook_escape(p, loc[k].location.data,
-                                                 loc[k].location.len);
-            p = ngx_cpymem(p, "\":{\"requests\":{",
-                           sizeof("\":{\"requests\":{") - 1);
+            p = ngx_slprintf(p, last, "%s{\"server\":\"", j ? "," : "");
+            p = ngx_http_intercom_webhook_json_escape(p, last, c->server,
+                                                      c->server_len);
+            p = ngx_slprintf(p, last, "\",\"location\":\"");
+            p = ngx_http_intercom_webhook_json_escape(p, last, c->name,
+                                                      c->len);
+            p = ngx_slprintf(p, last, "\"");
 
-            for (j = 1; j < NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS; j++) {
-                result = &ngx_http_intercom_webhook_results[j];
-                p = ngx_sprintf(p, "%s\"%V\":%uA", j > 1 ? "," : "",
-                                result, c->results[j]);
+            for (f = ngx_http_intercom_webhook_families; f->name.len; f++) {
+                p = ngx_http_intercom_webhook_json_family(p, last, f, c);
             }
 
-            p = ngx_cpymem(p, "},\"notifications\":{",
-                           sizeof("},\"notifications\":{") - 1);
-
-            for (j = 0; j < c->ntopics; j++) {
-                if (c->topics[j].len == 0) {
-                    continue;
-                }
-
-                p = ngx_sprintf(p, "\"");
-                p = ngx_http_intercom_webhook_escape(p, c->topics[j].name,
-                                                     c->topics[j].len);
-                p = ngx_sprintf(p, "\":%uA,", c->topics[j].count);
-            }
-
-            p = ngx_sprintf(p, "\"other\":%uA},\"secrets\":{",
-                            c->other_topics);
-
-            for (j = 0; j < c->nsecrets; j++) {
-                p = ngx_sprintf(p, "%s\"", j ? "," : "");
-                p = ngx_http_intercom_webhook_escape(p, c->secrets[j].name,
-                                                     c->secrets[j].len);
-                p = ngx_sprintf(p, "\":%uA", c->secrets[j].count);
-            }
-
-            p = ngx_cpymem(p, "},\"responses\":{",
-                           sizeof("},\"responses\":{") - 1);
-
-            for (j = 1; j < 6; j++) {
-                p = ngx_sprintf(p, "%s\"%V\":%uA", j > 1 ? "," : "",
-                                &ngx_http_intercom_webhook_classes[j],
-                                c->classes[j]);
-            }
-
-            p = ngx_sprintf(p, "},\"verified_bytes\":%uA,"
-                            "\"unavailable\":%uA,\"gone\":%uA",
-                            c->verified_bytes, c->unavailable, c->gone);
-
-            if (c->allow_date) {
-                p = ngx_sprintf(p, ",\"allowlist_date\":\"%s\"",
-                                ngx_http_intercom_webhook_day(c->allow_date,
-                                                              day));
-            }
-
-            *p++ = '}';
+            p = ngx_slprintf(p, last, "}");
         }
 
-        p = ngx_cpymem(p, "}}", 2);
+        p = ngx_slprintf(p, last, "]}");
     }
 
-    return ngx_cpymem(p, "}}\n", 3);
-}
-
-
-#define ngx_http_intercom_webhook_family(p, name, type, help)                 \
-    ngx_cpymem(p, "# HELP " name " " help "\n# TYPE " name " " type "\n",     \
-               sizeof("# HELP " name " " help "\n# TYPE " name " " type "\n") \
-               - 1)
-
-
-static u_char *
-ngx_http_intercom_webhook_labels(u_char *p,
-    ngx_http_intercom_webhook_status_loc_t *loc)
-{
-    p = ngx_cpymem(p, "{zone=\"", sizeof("{zone=\"") - 1);
-    p = ngx_http_intercom_webhook_escape(p, loc->zone.data, loc->zone.len);
-    p = ngx_cpymem(p, "\",location=\"", sizeof("\",location=\"") - 1);
-    p = ngx_http_intercom_webhook_escape(p, loc->location.data,
-                                         loc->location.len);
-    return ngx_cpymem(p, "\"", 1);
+    return ngx_slprintf(p, last, "}}\n");
 }
 
 
 static u_char *
-ngx_http_intercom_webhook_metrics(u_char *p, ngx_array_t *locs,
-    ngx_array_t *zones)
+ngx_http_intercom_webhook_json_family(u_char *p, u_char *last,
+    ngx_http_intercom_webhook_family_t *f,
+    ngx_http_intercom_webhook_counters_t *c)
 {
-    ngx_uint_t                               i, j;
-    ngx_shm_zone_t                         **z;
-    ngx_http_intercom_webhook_zone_t        *zone;
-    ngx_http_intercom_webhook_counters_t    *c;
-    ngx_http_intercom_webhook_status_loc_t  *loc;
+    ngx_tm_t           tm;
+    ngx_str_t          label;
+    ngx_uint_t         i;
+    ngx_atomic_uint_t  value;
 
-    loc = locs->elts;
-    z = zones->elts;
+    if (f->label.len == 0) {
 
-    p = ngx_http_intercom_webhook_family(p,
-            "nginx_intercom_webhook_info", "gauge",
-            "The version of the intercom webhook module.");
-    p = ngx_sprintf(p, "nginx_intercom_webhook_info{version=\"%s\"} 1\n",
-                    NGX_HTTP_INTERCOM_WEBHOOK_VERSION);
+        /* one series: a key of the location's object */
 
-    p = ngx_http_intercom_webhook_family(p,
-            "nginx_intercom_webhook_dedup_entries", "gauge",
-            "Notifications remembered for de-duplication.");
-
-    for (i = 0; i < zones->nelts; i++) {
-        zone = z[i]->data;
-
-        p = ngx_cpymem(p, "nginx_intercom_webhook_dedup_entries{zone=\"",
-                       sizeof("nginx_intercom_webhook_dedup_entries{zone=\"")
-                       - 1);
-        p = ngx_http_intercom_webhook_escape(p, z[i]->shm.name.data,
-                                             z[i]->shm.name.len);
-        p = ngx_sprintf(p, "\"} %uA\n", zone->sh->entries);
-    }
-
-    p = ngx_http_intercom_webhook_family(p,
-            "nginx_intercom_webhook_requests_total", "counter",
-            "Requests to webhook locations, by result.");
-
-    for (i = 0; i < locs->nelts; i++) {
-        c = loc[i].c;
-
-        for (j = 1; j < NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS; j++) {
-            p = ngx_cpymem(p, "nginx_intercom_webhook_requests_total",
-                           sizeof("nginx_intercom_webhook_requests_total")
-                           - 1);
-            p = ngx_http_intercom_webhook_labels(p, &loc[i]);
-            p = ngx_sprintf(p, ",result=\"%V\"} %uA\n",
-                            &ngx_http_intercom_webhook_results[j],
-                            c->results[j]);
-        }
-    }
-
-    p = ngx_http_intercom_webhook_family(p,
-            "nginx_intercom_webhook_notifications_total", "counter",
-            "Notifications passed to the application, by topic.");
-
-    for (i = 0; i < locs->nelts; i++) {
-        c = loc[i].c;
-
-        for (j = 0; j <= c->ntopics && j <= NGX_HTTP_INTERCOM_WEBHOOK_TOPICS;
-             j++)
-        {
-            if (j < c->ntopics && c->topics[j].len == 0) {
-                continue;
-            }
-
-            p = ngx_cpymem(p, "nginx_intercom_webhook_notifications_total",
-                          sizeof("nginx_intercom_webhook_notifications_total")
-                          - 1);
-            p = ngx_http_intercom_webhook_labels(p, &loc[i]);
-            p = ngx_cpymem(p, ",topic=\"", sizeof(",topic=\"") - 1);
-
-            if (j == c->ntopics) {
-                p = ngx_sprintf(p, "other\"} %uA\n", c->other_topics);
-                break;
-            }
-
-            p = ngx_http_intercom_webhook_escape(p, c->topics[j].name,
-                                                 c->topics[j].len);
-            p = ngx_sprintf(p, "\"} %uA\n", c->topics[j].count);
-        }
-    }
-
-    p = ngx_http_intercom_webhook_family(p,
-            "nginx_intercom_webhook_verified_total", "counter",
-            "Requests whose signature verified, by secret.");
-
-    for (i = 0; i < locs->nelts; i++) {
-        c = loc[i].c;
-
-        for (j = 0; j < c->nsecrets; j++) {
-            p = ngx_cpymem(p, "nginx_intercom_webhook_verified_total",
-                           sizeof("nginx_intercom_webhook_verified_total")
-                           - 1);
-            p = ngx_http_intercom_webhook_labels(p, &loc[i]);
-            p = ngx_cpymem(p, ",secret=\"", sizeof(",secret=\"") - 1);
-            p = ngx_http_intercom_webhook_escape(p, c->secrets[j].name,
-                                                 c->secrets[j].len);
-            p = ngx_sprintf(p, "\"} %uA\n", c->secrets[j].count);
-        }
-    }
-
-    p = ngx_http_intercom_webhook_family(p,
-            "nginx_intercom_webhook_verified_bytes_total", "counter",
-            "Bytes of request bodies whose signature verified.");
-
-    for (i = 0; i < locs->nelts; i++) {
-        p = ngx_cpymem(p, "nginx_intercom_webhook_verified_bytes_total",
-                       sizeof("nginx_intercom_webhook_verified_bytes_total")
-                       - 1);
-        p = ngx_http_intercom_webhook_labels(p, &loc[i]);
-        p = ngx_sprintf(p, "} %uA\n", loc[i].c->verified_bytes);
-    }
-
-    p = ngx_http_intercom_webhook_family(p,
-            "nginx_intercom_webhook_responses_total", "counter",
-            "Answers of the application to notifications, by class.");
-
-    for (i = 0; i < locs->nelts; i++) {
-        c = loc[i].c;
-
-        for (j = 1; j < 6; j++) {
-            p = ngx_cpymem(p, "nginx_intercom_webhook_responses_total",
-                           sizeof("nginx_intercom_webhook_responses_total")
-                           - 1);
-            p = ngx_http_intercom_webhook_labels(p, &loc[i]);
-            p = ngx_sprintf(p, ",class=\"%V\"} %uA\n",
-                            &ngx_http_intercom_webhook_classes[j],
-                            c->classes[j]);
-        }
-    }
-
-    p = ngx_http_intercom_webhook_family(p,
-            "nginx_intercom_webhook_mapped_total", "counter",
-            "Answers not passed to Intercom as they were, by reason.");
-
-    for (i = 0; i < locs->nelts; i++) {
-        c = loc[i].c;
-
-        p = ngx_cpymem(p, "nginx_intercom_webhook_mapped_total",
-                       sizeof("nginx_intercom_webhook_mapped_total") - 1);
-        p = ngx_http_intercom_webhook_labels(p, &loc[i]);
-        p = ngx_sprintf(p, ",reason=\"unavailable\"} %uA\n", c->unavailable);
-
-        p = ngx_cpymem(p, "nginx_intercom_webhook_mapped_total",
-                       sizeof("nginx_intercom_webhook_mapped_total") - 1);
-        p = ngx_http_intercom_webhook_labels(p, &loc[i]);
-        p = ngx_sprintf(p, ",reason=\"gone\"} %uA\n", c->gone);
-    }
-
-    p = ngx_http_intercom_webhook_family(p,
-            "nginx_intercom_webhook_allowlist_date_seconds", "gauge",
-            "The date of the oldest allowlist file, as a Unix time.");
-
-    for (i = 0; i < locs->nelts; i++) {
-        if (loc[i].c->allow_date == 0) {
-            continue;
+        if (!f->series(c, 0, &label, &value)) {
+            return p;
         }
 
-        p = ngx_cpymem(p, "nginx_intercom_webhook_allowlist_date_seconds",
-                     sizeof("nginx_intercom_webhook_allowlist_date_seconds")
-                     - 1);
-        p = ngx_http_intercom_webhook_labels(p, &loc[i]);
-        p = ngx_sprintf(p, "} %uA\n", loc[i].c->allow_date);
+        if (f->flags & NGX_HTTP_INTERCOM_WEBHOOK_DATE) {
+            ngx_gmtime((time_t) value, &tm);
+
+            return ngx_slprintf(p, last, ",\"%V\":\"%4d-%02d-%02d\"",
+                                &f->json, tm.ngx_tm_year, tm.ngx_tm_mon,
+                                tm.ngx_tm_mday);
+        }
+
+        return ngx_slprintf(p, last, ",\"%V\":%uA", &f->json, value);
+    }
+
+    if (!(f->flags & NGX_HTTP_INTERCOM_WEBHOOK_FLAT)) {
+        p = ngx_slprintf(p, last, ",\"%V\":{", &f->json);
+    }
+
+    for (i = 0; f->series(c, i, &label, &value); i++) {
+        p = ngx_slprintf(p, last, "%s\"",
+                         (i || (f->flags & NGX_HTTP_INTERCOM_WEBHOOK_FLAT))
+                         ? "," : "");
+        p = ngx_http_intercom_webhook_json_escape(p, last, label.data,
+                                                  label.len);
+        p = ngx_slprintf(p, last, "\":%uA", value);
+    }
+
+    if (!(f->flags & NGX_HTTP_INTERCOM_WEBHOOK_FLAT)) {
+        p = ngx_slprintf(p, last, "}");
     }
 
     return p;
@@ -539,49 +598,266 @@ ngx_http_intercom_webhook_metrics(u_char *p, ngx_array_t *locs,
 
 
 static u_char *
-ngx_http_intercom_webhook_day(ngx_atomic_uint_t t, u_char *buf)
+ngx_http_intercom_webhook_metrics(u_char *p, u_char *last,
+    ngx_array_t *snapshots)
 {
-    ngx_tm_t  tm;
+    ngx_str_t                              label;
+    ngx_uint_t                             i, j, k;
+    ngx_atomic_uint_t                      value;
+    ngx_http_intercom_webhook_family_t    *f;
+    ngx_http_intercom_webhook_counters_t  *c;
+    ngx_http_intercom_webhook_snapshot_t  *s;
 
-    ngx_gmtime((time_t) t, &tm);
+    p = ngx_slprintf(p, last,
+                     "# HELP nginx_intercom_webhook_info "
+                     "The version of the intercom webhook module.\n"
+                     "# TYPE nginx_intercom_webhook_info gauge\n"
+                     "nginx_intercom_webhook_info{version=\"%s\"} 1\n",
+                     NGX_HTTP_INTERCOM_WEBHOOK_VERSION);
 
-    (void) ngx_sprintf(buf, "%4d-%02d-%02d%Z",
-                       tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday);
+    p = ngx_slprintf(p, last,
+                     "# HELP nginx_intercom_webhook_dedup_entries "
+                     "Notifications remembered for de-duplication.\n"
+                     "# TYPE nginx_intercom_webhook_dedup_entries gauge\n");
 
-    return buf;
+    s = snapshots->elts;
+
+    for (i = 0; i < snapshots->nelts; i++) {
+        p = ngx_slprintf(p, last, "nginx_intercom_webhook_dedup_entries"
+                         "{zone=\"");
+        p = ngx_http_intercom_webhook_label_escape(p, last, s[i].name.data,
+                                                   s[i].name.len);
+        p = ngx_slprintf(p, last, "\"} %uA\n", s[i].entries);
+    }
+
+    for (f = ngx_http_intercom_webhook_families; f->name.len; f++) {
+
+        p = ngx_slprintf(p, last,
+                         "# HELP nginx_intercom_webhook_%V %s\n"
+                         "# TYPE nginx_intercom_webhook_%V %s\n",
+                         &f->name, f->help, &f->name, f->type);
+
+        for (i = 0; i < snapshots->nelts; i++) {
+            for (j = 0; j < s[i].nrows; j++) {
+                c = &s[i].rows[j];
+
+                for (k = 0; f->series(c, k, &label, &value); k++) {
+                    p = ngx_slprintf(p, last,
+                                     "nginx_intercom_webhook_%V{zone=\"",
+                                     &f->name);
+                    p = ngx_http_intercom_webhook_label_escape(p, last,
+                                             s[i].name.data, s[i].name.len);
+                    p = ngx_slprintf(p, last, "\",server=\"");
+                    p = ngx_http_intercom_webhook_label_escape(p, last,
+                                                   c->server, c->server_len);
+                    p = ngx_slprintf(p, last, "\",location=\"");
+                    p = ngx_http_intercom_webhook_label_escape(p, last,
+                                                               c->name, c->len);
+                    p = ngx_slprintf(p, last, "\"");
+
+                    if (f->label.len) {
+                        p = ngx_slprintf(p, last, ",%V=\"", &f->label);
+                        p = ngx_http_intercom_webhook_label_escape(p, last,
+                                                       label.data, label.len);
+                        p = ngx_slprintf(p, last, "\"");
+                    }
+
+                    p = ngx_slprintf(p, last, "} %uA\n", value);
+                }
+            }
+        }
+    }
+
+    return p;
 }
 
 
-/* for JSON strings and Prometheus label values alike */
+static ngx_uint_t
+ngx_http_intercom_webhook_results_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    /* NGX_HTTP_INTERCOM_WEBHOOK_NONE is no result */
+
+    if (i + 1 >= NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS) {
+        return 0;
+    }
+
+    *label = ngx_http_intercom_webhook_results[i + 1];
+    *value = c->results[i + 1];
+
+    return 1;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_topics_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    ngx_uint_t  n;
+
+    n = ngx_min(c->ntopics, NGX_HTTP_INTERCOM_WEBHOOK_TOPICS);
+
+    if (i < n) {
+        label->len = c->topics[i].len;
+        label->data = c->topics[i].name;
+        *value = c->topics[i].count;
+        return 1;
+    }
+
+    if (i == n) {
+        *label = ngx_http_intercom_webhook_other;
+        *value = c->other_topics;
+        return 1;
+    }
+
+    return 0;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_secrets_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    if (i >= ngx_min(c->nsecrets, NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS)) {
+        return 0;
+    }
+
+    label->len = c->secrets[i].len;
+    label->data = c->secrets[i].name;
+    *value = c->secrets[i].count;
+
+    return 1;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_classes_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    /* 0xx is no class */
+
+    if (i + 1 >= NGX_HTTP_INTERCOM_WEBHOOK_CLASSES) {
+        return 0;
+    }
+
+    *label = ngx_http_intercom_webhook_classes[i + 1];
+    *value = c->classes[i + 1];
+
+    return 1;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_bytes_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    if (i) {
+        return 0;
+    }
+
+    ngx_str_null(label);
+    *value = c->verified_bytes;
+
+    return 1;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_mapped_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    switch (i) {
+
+    case 0:
+        *value = c->unavailable;
+        break;
+
+    case 1:
+        *value = c->gone;
+        break;
+
+    default:
+        return 0;
+    }
+
+    *label = ngx_http_intercom_webhook_reasons[i];
+
+    return 1;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_date_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    if (i || c->allow_date == 0) {
+        return 0;
+    }
+
+    ngx_str_null(label);
+    *value = c->allow_date;
+
+    return 1;
+}
+
+
+/* JSON strings: '"', '\\' and the control characters escaped */
 
 static u_char *
-ngx_http_intercom_webhook_escape(u_char *p, u_char *src, size_t len)
+ngx_http_intercom_webhook_json_escape(u_char *p, u_char *last, u_char *src,
+    size_t len)
 {
     u_char  ch;
-
-    static u_char  hex[] = "0123456789abcdef";
 
     while (len--) {
         ch = *src++;
 
         if (ch == '"' || ch == '\\') {
-            *p++ = '\\';
-            *p++ = ch;
+            p = ngx_slprintf(p, last, "\\%c", ch);
 
         } else if (ch == '\n') {
-            *p++ = '\\';
-            *p++ = 'n';
+            p = ngx_slprintf(p, last, "\\n");
 
         } else if (ch < 0x20 || ch == 0x7f) {
-            /* JSON's form; not in names from a configuration or a topic */
-            *p++ = '\\';
-            *p++ = 'u';
-            *p++ = '0';
-            *p++ = '0';
-            *p++ = hex[ch >> 4];
-            *p++ = hex[ch & 0xf];
+            p = ngx_slprintf(p, last, "\\u%04xui", (ngx_uint_t) ch);
 
-        } else {
+        } else if (p < last) {
+            *p++ = ch;
+        }
+    }
+
+    return p;
+}
+
+
+/*
+ * Prometheus's label values: '\\', '"' and a line feed are the only
+ * escapes of the text exposition format; every other byte goes as it is.
+ */
+
+static u_char *
+ngx_http_intercom_webhook_label_escape(u_char *p, u_char *last, u_char *src,
+    size_t len)
+{
+    u_char  ch;
+
+    while (len--) {
+        ch = *src++;
+
+        if (ch == '"' || ch == '\\') {
+            p = ngx_slprintf(p, last, "\\%c", ch);
+
+        } else if (ch == '\n') {
+            p = ngx_slprintf(p, last, "\\n");
+
+        } else if (p < last) {
             *p++ = ch;
         }
     }

@@ -15,15 +15,40 @@
  * The shared zone: the de-duplication entries of notifications, in an
  * rbtree keyed by a hash of "app_id id" with an LRU queue, in the manner
  * of limit_req, and the counters of each location that keeps them there.
- * The counters are atomic and need no lock; the tree and the lists do.
+ *
+ * The counters have an area of their own, allocated first when the zone
+ * is made and never given to entries: an eighth of the zone, or one row
+ * at least.  Its size depends on the zone's size alone, which nginx keeps
+ * the zone across a reload for, so that "nginx -t" knows whether a
+ * configuration's locations fit, and a reload never finds the zone too
+ * full for them.  A row is a location's, by its server's name and its
+ * own; a reload finds it again, and a row no longer used is taken by a
+ * new location when none was ever used.  The counters are atomic and need
+ * no lock; the tree, the rows' names and the lists do.
  */
 
 
 /* how long a copy being delivered blocks another */
 #define NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT      60
 
+/* a full zone: the oldest entries looked at, and how many freed at most */
+#define NGX_HTTP_INTERCOM_WEBHOOK_EVICT_SCAN     100
+#define NGX_HTTP_INTERCOM_WEBHOOK_EVICT          10
+
+/* the warnings of a full zone, at most once in this many seconds */
+#define NGX_HTTP_INTERCOM_WEBHOOK_FULL_LOG       60
+
 #define NGX_HTTP_INTERCOM_WEBHOOK_FLIGHT         0
 #define NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED      1
+
+
+/* the lengths fit the u_char they are kept in; an id fits a name slot */
+
+typedef char ngx_http_intercom_webhook_zone_check_t[
+    (NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN <= 255
+     && NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN <= 255
+     && NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID <= NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN)
+    ? 1 : -1];
 
 
 typedef struct {
@@ -32,27 +57,36 @@ typedef struct {
     u_short                             len;
     ngx_queue_t                         queue;
     time_t                              expire;
-    ngx_atomic_uint_t                   owner;    /* the request's */
+    uint64_t                            owner;    /* the request's */
     u_char                              data[1];
 } ngx_http_intercom_webhook_entry_t;
 
 
 static ngx_int_t ngx_http_intercom_webhook_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
+static ngx_uint_t ngx_http_intercom_webhook_rows(ngx_shm_zone_t *shm_zone);
+static ngx_int_t ngx_http_intercom_webhook_init_rows(
+    ngx_http_intercom_webhook_zone_t *zone);
 static ngx_http_intercom_webhook_counters_t *
-    ngx_http_intercom_webhook_counters(ngx_http_intercom_webhook_zone_t *zone,
-    ngx_str_t *name);
+    ngx_http_intercom_webhook_find_row(ngx_http_intercom_webhook_zone_t *zone,
+    ngx_http_intercom_webhook_user_t *user, ngx_uint_t create);
+static void ngx_http_intercom_webhook_init_secrets(
+    ngx_http_intercom_webhook_counters_t *c,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf);
 static void ngx_http_intercom_webhook_rbtree_insert_value(
     ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
     ngx_rbtree_node_t *sentinel);
 static ngx_rbtree_node_t *ngx_http_intercom_webhook_lookup(
     ngx_http_intercom_webhook_zone_t *zone, ngx_str_t *key, uint32_t hash);
 static void ngx_http_intercom_webhook_expire(
-    ngx_http_intercom_webhook_zone_t *zone, ngx_uint_t n);
+    ngx_http_intercom_webhook_zone_t *zone);
+static ngx_uint_t ngx_http_intercom_webhook_evict(
+    ngx_http_intercom_webhook_zone_t *zone);
 static void ngx_http_intercom_webhook_delete(
     ngx_http_intercom_webhook_zone_t *zone, ngx_rbtree_node_t *node);
-static ngx_atomic_uint_t ngx_http_intercom_webhook_owner(
-    ngx_http_request_t *r);
+static uint64_t ngx_http_intercom_webhook_owner(void);
+static void ngx_http_intercom_webhook_dedup_release(
+    ngx_http_intercom_webhook_dedup_t *d, ngx_uint_t delivered);
 static void ngx_http_intercom_webhook_dedup_cleanup(void *data);
 static void ngx_http_intercom_webhook_count_name(
     ngx_http_intercom_webhook_zone_t *zone,
@@ -112,7 +146,10 @@ ngx_http_intercom_webhook_zone(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_array_init(&zone->users, cf->pool, 4, sizeof(void *)) != NGX_OK) {
+    if (ngx_array_init(&zone->users, cf->pool, 4,
+                       sizeof(ngx_http_intercom_webhook_user_t))
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -169,25 +206,87 @@ ngx_http_intercom_webhook_find_zone(ngx_conf_t *cf, ngx_str_t *name)
 }
 
 
-/* the location keeps its counters in the zone: found at the zone's init */
+/*
+ * The location keeps its counters in the zone, in the row of its server's
+ * name and its own, found at the zone's init; locations of one name in
+ * servers of one name (on ports 80 and 443, say) share a row.  Whether
+ * the rows fit is known here, from the zone's size alone.
+ */
 
 ngx_int_t
 ngx_http_intercom_webhook_zone_use(ngx_conf_t *cf, ngx_shm_zone_t *shm_zone,
     ngx_http_intercom_webhook_loc_conf_t *iwcf)
 {
-    ngx_http_intercom_webhook_zone_t       *zone;
-    ngx_http_intercom_webhook_loc_conf_t  **user;
+    ngx_uint_t                         i, rows;
+    ngx_http_core_srv_conf_t          *cscf;
+    ngx_http_intercom_webhook_zone_t  *zone;
+    ngx_http_intercom_webhook_user_t  *user, *u;
 
     zone = shm_zone->data;
+
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
 
     user = ngx_array_push(&zone->users);
     if (user == NULL) {
         return NGX_ERROR;
     }
 
-    *user = iwcf;
+    /* the names as the row keeps them */
+
+    user->iwcf = iwcf;
+    user->server.data = cscf->server_name.data;
+    user->server.len = ngx_min(cscf->server_name.len,
+                               NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN);
+    user->name.data = iwcf->name.data;
+    user->name.len = ngx_min(iwcf->name.len,
+                             NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN);
+
+    u = zone->users.elts;
+
+    for (i = 0; i < zone->users.nelts - 1; i++) {
+        if (u[i].server.len == user->server.len
+            && u[i].name.len == user->name.len
+            && ngx_strncmp(u[i].server.data, user->server.data,
+                           user->server.len) == 0
+            && ngx_strncmp(u[i].name.data, user->name.data, user->name.len)
+               == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    zone->rows++;
+
+    rows = ngx_http_intercom_webhook_rows(shm_zone);
+
+    if (zone->rows > rows) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "intercom_webhook_zone \"%V\" of %uz bytes has room "
+                      "for the counters of %ui locations, location \"%V\" "
+                      "of server \"%V\" is one more: make it larger by "
+                      "%uz bytes for each location",
+                      &shm_zone->shm.name, shm_zone->shm.size, rows,
+                      &iwcf->name, &cscf->server_name,
+                      NGX_HTTP_INTERCOM_WEBHOOK_COUNTERS_SHARE
+                      * sizeof(ngx_http_intercom_webhook_counters_t));
+        return NGX_ERROR;
+    }
 
     return NGX_OK;
+}
+
+
+/* the rows of the counters' area, from the zone's size alone */
+
+static ngx_uint_t
+ngx_http_intercom_webhook_rows(ngx_shm_zone_t *shm_zone)
+{
+    ngx_uint_t  rows;
+
+    rows = shm_zone->shm.size / NGX_HTTP_INTERCOM_WEBHOOK_COUNTERS_SHARE
+           / sizeof(ngx_http_intercom_webhook_counters_t);
+
+    return rows ? rows : 1;
 }
 
 
@@ -272,14 +371,9 @@ ngx_http_intercom_webhook_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
     ngx_http_intercom_webhook_zone_t  *ozone = data;
 
-    size_t                                  len;
-    ngx_int_t                               day;
-    ngx_uint_t                              i, j, k;
-    ngx_http_intercom_webhook_zone_t       *zone;
-    ngx_http_intercom_webhook_secret_t     *secrets;
-    ngx_http_intercom_webhook_counters_t   *c;
-    ngx_http_intercom_webhook_named_count_t  *n;
-    ngx_http_intercom_webhook_loc_conf_t  **user;
+    size_t                             len, size;
+    ngx_uint_t                         rows;
+    ngx_http_intercom_webhook_zone_t  *zone;
 
     zone = shm_zone->data;
 
@@ -287,29 +381,40 @@ ngx_http_intercom_webhook_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         /* a reload with the same size: entries and counters are kept */
         zone->sh = ozone->sh;
         zone->shpool = ozone->shpool;
-        goto users;
+        return ngx_http_intercom_webhook_init_rows(zone);
     }
 
     zone->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
     if (shm_zone->shm.exists) {
         zone->sh = zone->shpool->data;
-        goto users;
+        return ngx_http_intercom_webhook_init_rows(zone);
     }
 
-    zone->sh = ngx_slab_alloc(zone->shpool,
-                              sizeof(ngx_http_intercom_webhook_shctx_t));
+    zone->sh = ngx_slab_calloc(zone->shpool,
+                               sizeof(ngx_http_intercom_webhook_shctx_t));
     if (zone->sh == NULL) {
         return NGX_ERROR;
     }
 
     zone->shpool->data = zone->sh;
 
+    /* the counters' area first, while the zone is empty */
+
+    rows = ngx_http_intercom_webhook_rows(shm_zone);
+    size = rows * sizeof(ngx_http_intercom_webhook_counters_t);
+
+    zone->sh->counters = ngx_slab_calloc(zone->shpool, size);
+    if (zone->sh->counters == NULL) {
+        return NGX_ERROR;
+    }
+
+    zone->sh->ncounters = rows;
+
     ngx_rbtree_init(&zone->sh->rbtree, &zone->sh->sentinel,
                     ngx_http_intercom_webhook_rbtree_insert_value);
 
     ngx_queue_init(&zone->sh->lru);
-    ngx_queue_init(&zone->sh->counters);
     zone->sh->entries = 0;
     zone->sh->full = 0;
 
@@ -325,108 +430,182 @@ ngx_http_intercom_webhook_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     zone->shpool->log_nomem = 0;
 
-users:
+    return ngx_http_intercom_webhook_init_rows(zone);
+}
+
+
+/*
+ * Each location finds its row, under the lock, as the workers of the
+ * configuration before write the topics' names and read the rows for the
+ * status.  A row was the location's before, or was never used, or else is
+ * one that the configuration now loaded does not use, counted from 0.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_init_rows(ngx_http_intercom_webhook_zone_t *zone)
+{
+    ngx_int_t                              day, rc;
+    ngx_uint_t                             i;
+    ngx_http_intercom_webhook_user_t      *user;
+    ngx_http_intercom_webhook_counters_t  *c;
 
     user = zone->users.elts;
+    rc = NGX_OK;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    for (i = 0; i < zone->sh->ncounters; i++) {
+        zone->sh->counters[i].active = 0;
+    }
+
+    /* the rows kept first, then new ones */
+
+    for (i = 0; i < zone->users.nelts; i++) {
+        c = ngx_http_intercom_webhook_find_row(zone, &user[i], 0);
+
+        if (c) {
+            c->active = 1;
+        }
+
+        user[i].iwcf->counters = c;
+    }
 
     for (i = 0; i < zone->users.nelts; i++) {
 
-        c = ngx_http_intercom_webhook_counters(zone, &user[i]->name);
+        c = user[i].iwcf->counters;
+
         if (c == NULL) {
-            ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
-                          "intercom_webhook_zone \"%V\" is too small for "
-                          "the counters of location \"%V\"",
-                          &shm_zone->shm.name, &user[i]->name);
-            return NGX_ERROR;
+            c = ngx_http_intercom_webhook_find_row(zone, &user[i], 1);
         }
 
-        user[i]->counters = c;
+        if (c == NULL) {
+            /* not with a zone of the size zone_use() counted with */
+            ngx_log_error(NGX_LOG_EMERG, zone->shm_zone->shm.log, 0,
+                          "intercom_webhook_zone \"%V\" has no row left for "
+                          "the counters of location \"%V\"",
+                          &zone->shm_zone->shm.name, &user[i].name);
+            rc = NGX_ERROR;
+            break;
+        }
+
+        c->active = 1;
+        user[i].iwcf->counters = c;
 
         /* the date of the configuration now loaded, for the status */
 
         c->allow_date = 0;
 
-        if (user[i]->allow->date.len) {
-            day = ngx_http_intercom_webhook_ranges_day(&user[i]->allow->date);
+        if (user[i].iwcf->allow->date.len) {
+            day = ngx_http_intercom_webhook_ranges_day(
+                                                 &user[i].iwcf->allow->date);
 
             if (day != NGX_ERROR) {
                 c->allow_date = (ngx_atomic_uint_t) day * 86400;
             }
         }
 
-        /* each secret's counter is found by its id */
-
-        secrets = user[i]->secrets->elts;
-
-        for (j = 0; j < user[i]->secrets->nelts; j++) {
-
-            for (k = 0; k < c->nsecrets; k++) {
-                n = &c->secrets[k];
-
-                if (n->len == secrets[j].id.len
-                    && ngx_strncmp(n->name, secrets[j].id.data, n->len) == 0)
-                {
-                    break;
-                }
-            }
-
-            if (k == c->nsecrets) {
-
-                if (k == NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS) {
-                    /* all slots were taken by ids over time: one restarts */
-                    k = j;
-
-                } else {
-                    c->nsecrets++;
-                }
-
-                n = &c->secrets[k];
-                n->len = (u_char) secrets[j].id.len;
-                ngx_memcpy(n->name, secrets[j].id.data, n->len);
-                n->count = 0;
-            }
-
-            user[i]->secret_slot[j] = k;
-        }
+        ngx_http_intercom_webhook_init_secrets(c, user[i].iwcf);
     }
 
-    return NGX_OK;
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    return rc;
 }
 
 
+/*
+ * The row of a location; with "create", a row never used, or one that the
+ * configuration now loaded does not use, counted from 0.
+ */
+
 static ngx_http_intercom_webhook_counters_t *
-ngx_http_intercom_webhook_counters(ngx_http_intercom_webhook_zone_t *zone,
-    ngx_str_t *name)
+ngx_http_intercom_webhook_find_row(ngx_http_intercom_webhook_zone_t *zone,
+    ngx_http_intercom_webhook_user_t *user, ngx_uint_t create)
 {
-    size_t                                 len;
-    ngx_queue_t                           *q;
-    ngx_http_intercom_webhook_counters_t  *c;
+    ngx_uint_t                             i;
+    ngx_http_intercom_webhook_counters_t  *c, *row;
 
-    len = ngx_min(name->len, NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN);
+    row = NULL;
 
-    for (q = ngx_queue_head(&zone->sh->counters);
-         q != ngx_queue_sentinel(&zone->sh->counters);
-         q = ngx_queue_next(q))
-    {
-        c = ngx_queue_data(q, ngx_http_intercom_webhook_counters_t, queue);
+    for (i = 0; i < zone->sh->ncounters; i++) {
+        c = &zone->sh->counters[i];
 
-        if (c->len == len && ngx_strncmp(c->name, name->data, len) == 0) {
+        if (c->server_len == user->server.len
+            && c->len == user->name.len
+            && c->len != 0
+            && ngx_strncmp(c->server, user->server.data, c->server_len) == 0
+            && ngx_strncmp(c->name, user->name.data, c->len) == 0)
+        {
             return c;
+        }
+
+        if (!create || c->active) {
+            continue;
+        }
+
+        if (row == NULL || (c->len == 0 && row->len != 0)) {
+            row = c;
         }
     }
 
-    c = ngx_slab_calloc(zone->shpool,
-                        sizeof(ngx_http_intercom_webhook_counters_t));
-    if (c == NULL) {
+    if (row == NULL) {
         return NULL;
     }
 
-    c->len = len;
-    ngx_memcpy(c->name, name->data, len);
+    ngx_memzero(row, sizeof(ngx_http_intercom_webhook_counters_t));
 
-    ngx_queue_insert_tail(&zone->sh->counters, &c->queue);
+    row->active = 1;
+    row->server_len = (u_char) user->server.len;
+    row->len = (u_char) user->name.len;
+    ngx_memcpy(row->server, user->server.data, user->server.len);
+    ngx_memcpy(row->name, user->name.data, user->name.len);
 
-    return c;
+    return row;
+}
+
+
+/* each secret's counter is found by its id */
+
+static void
+ngx_http_intercom_webhook_init_secrets(ngx_http_intercom_webhook_counters_t *c,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf)
+{
+    ngx_uint_t                                j, k;
+    ngx_http_intercom_webhook_secret_t       *secrets;
+    ngx_http_intercom_webhook_named_count_t  *n;
+
+    secrets = iwcf->secrets->elts;
+
+    for (j = 0; j < iwcf->secrets->nelts; j++) {
+
+        for (k = 0; k < c->nsecrets; k++) {
+            n = &c->secrets[k];
+
+            if (n->len == secrets[j].id.len
+                && ngx_strncmp(n->name, secrets[j].id.data, n->len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (k == c->nsecrets) {
+
+            if (k == NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS) {
+                /* all slots were taken by ids over time: one restarts */
+                k = j;
+
+            } else {
+                c->nsecrets++;
+            }
+
+            n = &c->secrets[k];
+            n->len = (u_char) secrets[j].id.len;
+            ngx_memcpy(n->name, secrets[j].id.data, n->len);
+            n->count = 0;
+        }
+
+        iwcf->secret_slot[j] = k;
+    }
 }
 
 
@@ -445,12 +624,12 @@ ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
     u_char                             *p;
     time_t                              now;
     ngx_int_t                           rc;
-    ngx_str_t                          *id, *app_id, key;
-    ngx_uint_t                          tries;
+    ngx_str_t                          *id, *app_id;
     ngx_rbtree_node_t                  *node;
     ngx_pool_cleanup_t                 *cln;
     ngx_http_intercom_webhook_zone_t   *zone;
     ngx_http_intercom_webhook_entry_t  *e;
+    ngx_http_intercom_webhook_dedup_t  *d;
 
     id = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID];
     app_id = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID];
@@ -460,32 +639,40 @@ ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    key.len = app_id->len + 1 + id->len;
-    key.data = ngx_pnalloc(r->pool, key.len);
-    if (key.data == NULL) {
-        return NGX_ERROR;
-    }
+    /* the cleanup's data holds the key: nothing of the request is needed */
 
-    p = ngx_cpymem(key.data, app_id->data, app_id->len);
-    *p++ = ' ';
-    ngx_memcpy(p, id->data, id->len);
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
+    cln = ngx_pool_cleanup_add(r->pool,
+                               sizeof(ngx_http_intercom_webhook_dedup_t));
     if (cln == NULL) {
         return NGX_ERROR;
     }
 
+    d = cln->data;
+    ngx_memzero(d, sizeof(ngx_http_intercom_webhook_dedup_t));
+
+    d->key.len = app_id->len + 1 + id->len;
+    d->key.data = ngx_pnalloc(r->pool, d->key.len);
+    if (d->key.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(d->key.data, app_id->data, app_id->len);
+    *p++ = ' ';
+    ngx_memcpy(p, id->data, id->len);
+
     zone = iwcf->dedup->data;
     now = ngx_time();
 
-    ctx->dedup_key = key;
-    ctx->dedup_hash = ngx_crc32_short(key.data, key.len);
+    d->zone = zone;
+    d->hash = ngx_crc32_short(d->key.data, d->key.len);
+    d->ttl = iwcf->dedup_ttl;
+    d->owner = ngx_http_intercom_webhook_owner();
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    ngx_http_intercom_webhook_expire(zone, 1);
+    ngx_http_intercom_webhook_expire(zone);
 
-    node = ngx_http_intercom_webhook_lookup(zone, &key, ctx->dedup_hash);
+    node = ngx_http_intercom_webhook_lookup(zone, &d->key, d->hash);
 
     if (node) {
         e = (ngx_http_intercom_webhook_entry_t *) &node->color;
@@ -500,45 +687,57 @@ ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
 
     n = offsetof(ngx_rbtree_node_t, color)
         + offsetof(ngx_http_intercom_webhook_entry_t, data)
-        + key.len;
+        + d->key.len;
 
-    for (tries = 0; /* void */ ; tries++) {
+    for ( ;; ) {
 
         node = ngx_slab_alloc_locked(zone->shpool, n);
 
-        if (node || tries == 2) {
+        if (node) {
             break;
         }
 
-        /* full: the oldest entries go first */
+        /* full: the oldest delivered entries go, never those in flight */
 
-        ngx_http_intercom_webhook_expire(zone, 0);
+        if (ngx_http_intercom_webhook_evict(zone) == 0) {
+            break;
+        }
 
-        if (now - zone->sh->full >= 60) {
+        if (now - zone->sh->full >= NGX_HTTP_INTERCOM_WEBHOOK_FULL_LOG) {
             zone->sh->full = now;
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                          "intercom webhook: zone \"%V\" is full, "
-                          "the oldest de-duplication entries are dropped",
+                          "intercom webhook: zone \"%V\" is full, the "
+                          "oldest delivered notifications are forgotten",
                           &iwcf->dedup->shm.name);
         }
     }
 
     if (node == NULL) {
+
+        if (now - zone->sh->full >= NGX_HTTP_INTERCOM_WEBHOOK_FULL_LOG) {
+            zone->sh->full = now;
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "intercom webhook: zone \"%V\" is full of "
+                          "notifications being delivered, notification "
+                          "\"%V\" is passed on without de-duplication",
+                          &iwcf->dedup->shm.name, id);
+        }
+
         ngx_shmtx_unlock(&zone->shpool->mutex);
 
         /* no room at all: deliver rather than lose */
         return NGX_OK;
     }
 
-    node->key = ctx->dedup_hash;
+    node->key = d->hash;
 
     e = (ngx_http_intercom_webhook_entry_t *) &node->color;
 
-    e->len = (u_short) key.len;
+    e->len = (u_short) d->key.len;
     e->state = NGX_HTTP_INTERCOM_WEBHOOK_FLIGHT;
     e->expire = now + NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT;
-    e->owner = ngx_http_intercom_webhook_owner(r);
-    ngx_memcpy(e->data, key.data, key.len);
+    e->owner = d->owner;
+    ngx_memcpy(e->data, d->key.data, d->key.len);
 
     ngx_rbtree_insert(&zone->sh->rbtree, node);
     ngx_queue_insert_head(&zone->sh->lru, &e->queue);
@@ -546,10 +745,10 @@ ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
 
-    ctx->dedup_held = 1;
+    d->held = 1;
+    ctx->dedup = d;
 
     cln->handler = ngx_http_intercom_webhook_dedup_cleanup;
-    cln->data = r;
 
     return NGX_OK;
 }
@@ -565,32 +764,51 @@ void
 ngx_http_intercom_webhook_dedup_end(ngx_http_request_t *r,
     ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t delivered)
 {
+    if (ctx->dedup) {
+        ngx_http_intercom_webhook_dedup_release(ctx->dedup, delivered);
+    }
+}
+
+
+/* the request ended without an answer: its pool's cleanup */
+
+static void
+ngx_http_intercom_webhook_dedup_cleanup(void *data)
+{
+    ngx_http_intercom_webhook_dedup_release(data, 0);
+}
+
+
+static void
+ngx_http_intercom_webhook_dedup_release(ngx_http_intercom_webhook_dedup_t *d,
+    ngx_uint_t delivered)
+{
     ngx_rbtree_node_t                  *node;
     ngx_http_intercom_webhook_zone_t   *zone;
     ngx_http_intercom_webhook_entry_t  *e;
 
-    if (!ctx->dedup_held) {
+    if (!d->held) {
         return;
     }
 
-    ctx->dedup_held = 0;
-
-    zone = ctx->conf->dedup->data;
+    d->held = 0;
+    zone = d->zone;
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    node = ngx_http_intercom_webhook_lookup(zone, &ctx->dedup_key,
-                                            ctx->dedup_hash);
+    node = ngx_http_intercom_webhook_lookup(zone, &d->key, d->hash);
 
     if (node) {
         e = (ngx_http_intercom_webhook_entry_t *) &node->color;
 
+        /* not an entry taken by another copy once this one's expired */
+
         if (e->state == NGX_HTTP_INTERCOM_WEBHOOK_FLIGHT
-            && e->owner == ngx_http_intercom_webhook_owner(r))
+            && e->owner == d->owner)
         {
             if (delivered) {
                 e->state = NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED;
-                e->expire = ngx_time() + ctx->conf->dedup_ttl;
+                e->expire = ngx_time() + d->ttl;
 
                 ngx_queue_remove(&e->queue);
                 ngx_queue_insert_head(&zone->sh->lru, &e->queue);
@@ -605,28 +823,19 @@ ngx_http_intercom_webhook_dedup_end(ngx_http_request_t *r,
 }
 
 
-static void
-ngx_http_intercom_webhook_dedup_cleanup(void *data)
+/*
+ * Unique across workers and time: the worker's pid, and a count of the
+ * entries it took (40 bits: 10^12).
+ */
+
+static uint64_t
+ngx_http_intercom_webhook_owner(void)
 {
-    ngx_http_request_t *r = data;
+    static uint64_t  n;
 
-    ngx_http_intercom_webhook_ctx_t  *ctx;
+    n = (n + 1) & 0xffffffffff;
 
-    ctx = ngx_http_intercom_webhook_get_ctx(r);
-
-    if (ctx) {
-        ngx_http_intercom_webhook_dedup_end(r, ctx, 0);
-    }
-}
-
-
-static ngx_atomic_uint_t
-ngx_http_intercom_webhook_owner(ngx_http_request_t *r)
-{
-    /* connection numbers are unique across workers */
-
-    return (ngx_atomic_uint_t) r->connection->number * 1024
-           + r->connection->requests;
+    return ((uint64_t) ngx_pid << 40) | n;
 }
 
 
@@ -673,14 +882,10 @@ ngx_http_intercom_webhook_lookup(ngx_http_intercom_webhook_zone_t *zone,
 }
 
 
-/*
- * n == 1: at most two expired entries from the LRU tail, as limit_req
- * does on each lookup; n == 0: the ten oldest, expired or not.
- */
+/* at most two expired entries from the LRU tail, as limit_req does */
 
 static void
-ngx_http_intercom_webhook_expire(ngx_http_intercom_webhook_zone_t *zone,
-    ngx_uint_t n)
+ngx_http_intercom_webhook_expire(ngx_http_intercom_webhook_zone_t *zone)
 {
     time_t                              now;
     ngx_uint_t                          i;
@@ -690,7 +895,7 @@ ngx_http_intercom_webhook_expire(ngx_http_intercom_webhook_zone_t *zone,
 
     now = ngx_time();
 
-    for (i = 0; i < (n ? 2 : 10); i++) {
+    for (i = 0; i < 2; i++) {
 
         if (ngx_queue_empty(&zone->sh->lru)) {
             return;
@@ -700,7 +905,7 @@ ngx_http_intercom_webhook_expire(ngx_http_intercom_webhook_zone_t *zone,
 
         e = ngx_queue_data(q, ngx_http_intercom_webhook_entry_t, queue);
 
-        if (n && e->expire >= now) {
+        if (e->expire >= now) {
             return;
         }
 
@@ -709,6 +914,53 @@ ngx_http_intercom_webhook_expire(ngx_http_intercom_webhook_zone_t *zone,
 
         ngx_http_intercom_webhook_delete(zone, node);
     }
+}
+
+
+/*
+ * A full zone: the oldest entries delivered (or expired) go, some at a
+ * time; an entry in flight stays, or its copy would be passed on during a
+ * slow delivery.  The number of entries freed.
+ */
+
+static ngx_uint_t
+ngx_http_intercom_webhook_evict(ngx_http_intercom_webhook_zone_t *zone)
+{
+    time_t                              now;
+    ngx_uint_t                          i, n;
+    ngx_queue_t                        *q, *prev;
+    ngx_rbtree_node_t                  *node;
+    ngx_http_intercom_webhook_entry_t  *e;
+
+    now = ngx_time();
+    n = 0;
+
+    q = ngx_queue_last(&zone->sh->lru);
+
+    for (i = 0;
+         i < NGX_HTTP_INTERCOM_WEBHOOK_EVICT_SCAN
+         && n < NGX_HTTP_INTERCOM_WEBHOOK_EVICT
+         && q != ngx_queue_sentinel(&zone->sh->lru);
+         i++)
+    {
+        prev = ngx_queue_prev(q);
+
+        e = ngx_queue_data(q, ngx_http_intercom_webhook_entry_t, queue);
+
+        if (e->state == NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED
+            || e->expire < now)
+        {
+            node = (ngx_rbtree_node_t *)
+                       ((u_char *) e - offsetof(ngx_rbtree_node_t, color));
+
+            ngx_http_intercom_webhook_delete(zone, node);
+            n++;
+        }
+
+        q = prev;
+    }
+
+    return n;
 }
 
 
@@ -805,7 +1057,9 @@ ngx_http_intercom_webhook_count(ngx_http_request_t *r,
 
     status = ctx->upstream_status;
 
-    if (status >= 100 && status < 600) {
+    if (status >= 100
+        && status < 100 * NGX_HTTP_INTERCOM_WEBHOOK_CLASSES)
+    {
         (void) ngx_atomic_fetch_add(&c->classes[status / 100], 1);
     }
 
@@ -825,17 +1079,33 @@ ngx_http_intercom_webhook_count(ngx_http_request_t *r,
 /*
  * A topic's counter: found without the lock, as a slot's name is written
  * before the count of slots grows; a new topic takes a slot under the
- * lock, and topics beyond the slots count as "other".
+ * lock.  Topics beyond the slots, and names not made of letters, digits,
+ * '.', '_' and '-' as Intercom's are, count together, under a name that no
+ * topic counted by its own can have: "(other)" in the status.
  */
 
 static void
 ngx_http_intercom_webhook_count_name(ngx_http_intercom_webhook_zone_t *zone,
     ngx_http_intercom_webhook_counters_t *c, ngx_str_t *topic)
 {
+    u_char                                    ch;
     ngx_uint_t                                i, n;
     ngx_http_intercom_webhook_named_count_t  *t;
 
-    if (topic->len > NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN) {
+    if (topic->len == 0 || topic->len > NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN) {
+        (void) ngx_atomic_fetch_add(&c->other_topics, 1);
+        return;
+    }
+
+    for (i = 0; i < topic->len; i++) {
+        ch = topic->data[i];
+
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+            || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')
+        {
+            continue;
+        }
+
         (void) ngx_atomic_fetch_add(&c->other_topics, 1);
         return;
     }

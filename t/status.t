@@ -1,0 +1,185 @@
+# The status output (issue 14): a row for each server's location, the
+# topics' overflow under a name that no topic counted by its own can have,
+# Prometheus's label values escaped by the exposition format's rules and
+# JSON's by its own, and the largest output the counters can make.
+
+use Test::Nginx::Socket;
+use FindBin ();
+use lib "$FindBin::Bin/lib";
+use IntercomWebhook;
+use JSON::PP ();
+
+repeat_each(1);
+
+# two checks per request (status, body), three with no_error_log
+plan tests => repeat_each() * (2 * 4 + 2 * 3 + 2 * 3 + 2 * 3 + 3 * 35
+                               + 2 * 34);
+
+our $Event = ::event("conversation.user.created");
+
+our $Hook = <<'_EOC_';
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+_EOC_
+
+# 32 topics of 64 bytes fill the slots, and one more goes to the overflow
+our @Topics = map { sprintf("t%02d", $_) . ("x" x 61) } 0 .. 32;
+
+# a location's name of 128 tabs: 768 bytes in JSON
+our $Tabs = "\t" x 127;
+our $TabsUri = "/" . ("%09" x 127);
+
+# the JSON, decoded and summed up; other answers as they are
+sub ::summary {
+    my ($body) = @_;
+    return $body unless $body =~ /^\{"version"/;
+    my $j = JSON::PP::decode_json($body);
+    my @out;
+    for my $z (sort keys %{ $j->{zones} }) {
+        for my $l (@{ $j->{zones}{$z}{locations} }) {
+            my $n = $l->{notifications};
+            push @out, sprintf("zone %d location %d topics %d other %d sum %d",
+                               length $z, length $l->{location},
+                               scalar(keys %$n), $n->{"(other)"},
+                               eval { my $s = 0; $s += $_ for values %$n; $s });
+        }
+    }
+    return join("\n", @out) . "\n";
+}
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: two servers with a location of one name: a row each, by the server's name
+--- http_config eval
+"    intercom_webhook_zone iw:1m;
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_SERVER_PORT;
+        server_name b.example;
+        location = /hook {
+$::Hook
+        }
+        location = /app { return 200 \"app\\n\"; }
+    }"
+--- config eval
+"    location = /hook {
+$::Hook
+    }
+    location = /app { return 200 \"app\\n\"; }
+    location = /status { intercom_webhook_status; }"
+--- request eval
+["POST /hook\n$::Event", "POST /hook\n$::Event", "POST /hook\n$::Event", "GET /status"]
+--- more_headers eval
+["Host: b.example\n" . ::signed($::Event), "Host: b.example\n" . ::signed($::Event), ::signed($::Event), ""]
+--- response_body_like eval
+["app", "app", "app", qr/"locations":\[\{"server":"b\.example","location":"\/hook","requests":\{"accepted":2,.*\},\{"server":"localhost","location":"\/hook","requests":\{"accepted":1,/]
+
+
+
+=== TEST 2: a topic named "other", and one named "(other)": a series of its own, and the overflow's, once each (JSON)
+--- http_config
+    intercom_webhook_zone iw:1m;
+--- config eval
+"    location = /hook {
+$::Hook
+    }
+    location = /app { return 200 \"app\\n\"; }
+    location = /status { intercom_webhook_status; }"
+--- request eval
+my ($o, $p) = (::event("other"), ::event("(other)"));
+["POST /hook\n$o", "POST /hook\n$p", "GET /status"]
+--- more_headers eval
+my ($o, $p) = (::event("other"), ::event("(other)"));
+[::signed($o), ::signed($p), ""]
+--- response_body_like eval
+["app", "app", qr/"notifications":\{"other":1,"\(other\)":1\},/]
+
+
+
+=== TEST 3: the same in Prometheus's format: one series each
+--- http_config
+    intercom_webhook_zone iw:1m;
+--- config eval
+"    location = /hook {
+$::Hook
+    }
+    location = /app { return 200 \"app\\n\"; }
+    location = /status { intercom_webhook_status; }"
+--- request eval
+my ($o, $p) = (::event("other"), ::event("(other)"));
+["POST /hook\n$o", "POST /hook\n$p", "GET /status?format=prometheus"]
+--- more_headers eval
+my ($o, $p) = (::event("other"), ::event("(other)"));
+[::signed($o), ::signed($p), ""]
+--- response_body_like eval
+["app", "app", qr/^nginx_intercom_webhook_notifications_total\{zone="iw",server="localhost",location="\/hook",topic="other"\} 1\nnginx_intercom_webhook_notifications_total\{zone="iw",server="localhost",location="\/hook",topic="\(other\)"\} 1\n#/m]
+
+
+
+=== TEST 4: a location named with a tab and a quote: Prometheus gets the tab as it is and \" (no \u0009), JSON \u0009 and \"
+--- http_config
+    intercom_webhook_zone "i\\w:1m";
+--- config eval
+"    location = \"/a\\tb\\\"c\" {
+        intercom_webhook on status=i\\\\w;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        proxy_pass http://127.0.0.1:\$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 \"app\\n\"; }
+    location = /status { intercom_webhook_status; }"
+--- request eval
+["POST /a%09b%22c\n$::Event", "GET /status?format=prometheus", "GET /status"]
+--- more_headers eval
+[::signed($::Event), "", ""]
+--- response_body_like eval
+["app", qr/^nginx_intercom_webhook_requests_total\{zone="i\\\\w",server="localhost",location="\/a\tb\\"c",result="accepted"\} 1$/m,
+ qr/"i\\\\w":\{"dedup_entries":0,"locations":\[\{"server":"localhost","location":"\/a\\u0009b\\"c",/]
+
+
+
+=== TEST 5: the largest rows: a name of 127 tabs, 32 topics of 64 bytes and the overflow; the JSON loads, whole
+--- http_config
+    intercom_webhook_zone iw:1m;
+--- config eval
+"    location = \"/" . ("\\t" x 127) . "\" {
+$::Hook
+    }
+    location = /app { return 200 \"app\\n\"; }
+    location = /status { intercom_webhook_status; }"
+--- request eval
+[(map { "POST $::TabsUri\n" . ::event($_) } @::Topics, $::Topics[0]), "GET /status"]
+--- more_headers eval
+[(map { ::signed(::event($_)) } @::Topics, $::Topics[0]), ""]
+--- response_body_filters eval
+\&::summary
+--- response_body eval
+[(map { "app\n" } 0 .. 33), "zone 2 location 128 topics 33 other 1 sum 34\n"]
+--- no_error_log
+[alert]
+
+
+
+=== TEST 6: the same in Prometheus's format: 33 series of the topics, whole
+--- http_config
+    intercom_webhook_zone iw:1m;
+--- config eval
+"    location = \"/" . ("\\t" x 127) . "\" {
+$::Hook
+    }
+    location = /app { return 200 \"app\\n\"; }
+    location = /status { intercom_webhook_status; }"
+--- request eval
+[(map { "POST $::TabsUri\n" . ::event($_) } @::Topics), "GET /status?format=prometheus"]
+--- more_headers eval
+[(map { ::signed(::event($_)) } @::Topics), ""]
+--- response_body_filters eval
+sub { my $b = shift; return $b if $b eq "app\n";
+      my @t = $b =~ /^nginx_intercom_webhook_notifications_total\{zone="iw",server="localhost",location="\/\t{127}",topic="[^"]+"\} 1$/mg;
+      my $end = $b =~ /^# TYPE nginx_intercom_webhook_allowlist_date_seconds gauge\n\z/m ? "whole" : "cut";
+      scalar(@t) . " $end\n" }
+--- response_body eval
+[(map { "app\n" } 0 .. 32), "33 whole\n"]
