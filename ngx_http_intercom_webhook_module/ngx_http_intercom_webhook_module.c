@@ -201,6 +201,11 @@ static ngx_str_t  ngx_http_intercom_webhook_paths[] = {
     ngx_string("type")
 };
 
+/* a path for each field, in the order of the field enum */
+ngx_http_intercom_webhook_check(paths,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_paths)
+    == NGX_HTTP_INTERCOM_WEBHOOK_NFIELDS);
+
 
 /* the version, in the error log at every start and reload */
 

@@ -36,6 +36,17 @@
 #include "ngx_http_intercom_webhook.h"
 #include "ngx_http_intercom_webhook_version.h"
 
+/*
+ * A check at compile time, for tables that must stay parallel: the build
+ * fails where the condition is false.
+ */
+
+#define ngx_http_intercom_webhook_check(name, cond)                         \
+    typedef char  ngx_http_intercom_webhook_check_##name[(cond) ? 1 : -1]
+
+#define ngx_http_intercom_webhook_nelts(a)  (sizeof(a) / sizeof((a)[0]))
+
+
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_RESPOND   0
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_FORWARD   1
 

@@ -85,6 +85,11 @@ static ngx_http_variable_t  ngx_http_intercom_webhook_vars[] = {
       ngx_http_null_variable
 };
 
+/* a variable for each field but "type", the three others, the end */
+ngx_http_intercom_webhook_check(variables,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_vars)
+    == NGX_HTTP_INTERCOM_WEBHOOK_TYPE + 3 + 1);
+
 
 static ngx_int_t
 ngx_http_intercom_webhook_field_variable(ngx_http_request_t *r,
