@@ -33,7 +33,6 @@ ngx_str_t  ngx_http_intercom_webhook_results[] = {
     ngx_string("bad_payload"),
     ngx_string("method_not_allowed"),
     ngx_string("body_error"),
-    ngx_string("verified"),
     ngx_string("error"),
     ngx_string("duplicate"),
     ngx_string("stale")
@@ -92,6 +91,11 @@ static ngx_http_variable_t  ngx_http_intercom_webhook_vars[] = {
 
       ngx_http_null_variable
 };
+
+/* a variable for each field but "type", the three others, the end */
+ngx_http_intercom_webhook_check(variables,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_vars)
+    == NGX_HTTP_INTERCOM_WEBHOOK_TYPE + 3 + 1);
 
 
 static ngx_int_t
