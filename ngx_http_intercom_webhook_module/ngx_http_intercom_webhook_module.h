@@ -168,20 +168,11 @@ typedef struct {
 } ngx_http_intercom_webhook_shctx_t;
 
 
-/* a location that keeps its counters in a zone */
-
-typedef struct {
-    ngx_str_t                           server;   /* its first server_name */
-    ngx_str_t                           name;
-    struct ngx_http_intercom_webhook_loc_conf_s  *iwcf;
-} ngx_http_intercom_webhook_user_t;
-
-
 typedef struct {
     ngx_http_intercom_webhook_shctx_t  *sh;
     ngx_slab_pool_t                    *shpool;
     ngx_shm_zone_t                     *shm_zone;
-    ngx_array_t                         users;    /* of user_t */
+    ngx_array_t                         users;    /* of _zone.c's user_t */
     ngx_uint_t                          rows;     /* distinct users */
 } ngx_http_intercom_webhook_zone_t;
 

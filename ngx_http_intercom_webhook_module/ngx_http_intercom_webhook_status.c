@@ -183,9 +183,10 @@ static ngx_str_t  ngx_http_intercom_webhook_reasons[] = {
 static ngx_str_t  ngx_http_intercom_webhook_other = ngx_string("(other)");
 
 
-typedef char ngx_http_intercom_webhook_classes_check_t[
-    (sizeof(ngx_http_intercom_webhook_classes) / sizeof(ngx_str_t)
-     == NGX_HTTP_INTERCOM_WEBHOOK_CLASSES) ? 1 : -1];
+/* a name for each class of status */
+ngx_http_intercom_webhook_check(classes,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_classes)
+    == NGX_HTTP_INTERCOM_WEBHOOK_CLASSES);
 
 
 char *

@@ -40,10 +40,9 @@ ngx_str_t  ngx_http_intercom_webhook_results[] = {
 
 
 /* a name for each result, checked when compiled */
-
-typedef char ngx_http_intercom_webhook_results_check_t[
-    (sizeof(ngx_http_intercom_webhook_results) / sizeof(ngx_str_t)
-     == NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS) ? 1 : -1];
+ngx_http_intercom_webhook_check(results,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_results)
+    == NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS);
 
 
 static ngx_http_variable_t  ngx_http_intercom_webhook_vars[] = {

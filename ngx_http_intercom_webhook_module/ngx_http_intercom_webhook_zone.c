@@ -42,13 +42,20 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED      1
 
 
-/* the lengths fit the u_char they are kept in; an id fits a name slot */
+/* a location that keeps its counters in a zone */
 
-typedef char ngx_http_intercom_webhook_zone_check_t[
-    (NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN <= 255
-     && NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN <= 255
-     && NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID <= NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN)
-    ? 1 : -1];
+typedef struct {
+    ngx_str_t                              server;  /* its first server_name */
+    ngx_str_t                              name;
+    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
+} ngx_http_intercom_webhook_user_t;
+
+
+/* the lengths fit the u_char they are kept in; an id fits a name slot */
+ngx_http_intercom_webhook_check(zone_lengths,
+    NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN <= 255
+    && NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN <= 255
+    && NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID <= NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN);
 
 
 typedef struct {
@@ -217,14 +224,29 @@ ngx_int_t
 ngx_http_intercom_webhook_zone_use(ngx_conf_t *cf, ngx_shm_zone_t *shm_zone,
     ngx_http_intercom_webhook_loc_conf_t *iwcf)
 {
-    ngx_uint_t                         i, rows;
-    ngx_http_core_srv_conf_t          *cscf;
-    ngx_http_intercom_webhook_zone_t  *zone;
-    ngx_http_intercom_webhook_user_t  *user, *u;
+    ngx_uint_t                              i, rows;
+    ngx_str_t                               server;
+    ngx_http_intercom_webhook_zone_t       *zone;
+    ngx_http_intercom_webhook_user_t       *user, *u;
+    ngx_http_intercom_webhook_location_t   *loc;
+    ngx_http_intercom_webhook_main_conf_t  *iwmcf;
 
     zone = shm_zone->data;
 
-    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+    /* the location's server, as the checks of the locations know it */
+
+    iwmcf = ngx_http_conf_get_module_main_conf(cf,
+                                             ngx_http_intercom_webhook_module);
+
+    ngx_str_null(&server);
+    loc = iwmcf->locations.elts;
+
+    for (i = 0; i < iwmcf->locations.nelts; i++) {
+        if (loc[i].iwcf == iwcf) {
+            server = loc[i].cscf->server_name;
+            break;
+        }
+    }
 
     user = ngx_array_push(&zone->users);
     if (user == NULL) {
@@ -234,9 +256,8 @@ ngx_http_intercom_webhook_zone_use(ngx_conf_t *cf, ngx_shm_zone_t *shm_zone,
     /* the names as the row keeps them */
 
     user->iwcf = iwcf;
-    user->server.data = cscf->server_name.data;
-    user->server.len = ngx_min(cscf->server_name.len,
-                               NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN);
+    user->server.data = server.data;
+    user->server.len = ngx_min(server.len, NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN);
     user->name.data = iwcf->name.data;
     user->name.len = ngx_min(iwcf->name.len,
                              NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN);
@@ -266,7 +287,7 @@ ngx_http_intercom_webhook_zone_use(ngx_conf_t *cf, ngx_shm_zone_t *shm_zone,
                       "of server \"%V\" is one more: make it larger by "
                       "%uz bytes for each location",
                       &shm_zone->shm.name, shm_zone->shm.size, rows,
-                      &iwcf->name, &cscf->server_name,
+                      &iwcf->name, &server,
                       NGX_HTTP_INTERCOM_WEBHOOK_COUNTERS_SHARE
                       * sizeof(ngx_http_intercom_webhook_counters_t));
         return NGX_ERROR;
