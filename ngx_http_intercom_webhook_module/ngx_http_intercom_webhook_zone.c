@@ -31,9 +31,13 @@
 /* how long a copy being delivered blocks another */
 #define NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT      60
 
-/* a full zone: the oldest entries looked at, and how many freed at most */
+/*
+ * A full zone: the oldest entries looked at, how many freed at most, and
+ * how many times, for a request, under the lock.
+ */
 #define NGX_HTTP_INTERCOM_WEBHOOK_EVICT_SCAN     100
 #define NGX_HTTP_INTERCOM_WEBHOOK_EVICT          10
+#define NGX_HTTP_INTERCOM_WEBHOOK_EVICT_TRIES    3
 
 /* the warnings of a full zone, at most once in this many seconds */
 #define NGX_HTTP_INTERCOM_WEBHOOK_FULL_LOG       60
@@ -648,6 +652,7 @@ ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
     time_t                              now;
     ngx_int_t                           rc;
     ngx_str_t                          *id, *app_id;
+    ngx_uint_t                          tries;
     ngx_rbtree_node_t                  *node;
     ngx_pool_cleanup_t                 *cln;
     ngx_http_intercom_webhook_zone_t   *zone;
@@ -712,11 +717,11 @@ ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
         + offsetof(ngx_http_intercom_webhook_entry_t, data)
         + d->key.len;
 
-    for ( ;; ) {
+    for (tries = 0; /* void */ ; tries++) {
 
         node = ngx_slab_alloc_locked(zone->shpool, n);
 
-        if (node) {
+        if (node || tries == NGX_HTTP_INTERCOM_WEBHOOK_EVICT_TRIES) {
             break;
         }
 
@@ -740,10 +745,10 @@ ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
         if (now - zone->sh->full >= NGX_HTTP_INTERCOM_WEBHOOK_FULL_LOG) {
             zone->sh->full = now;
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                          "intercom webhook: zone \"%V\" is full of "
-                          "notifications being delivered, notification "
-                          "\"%V\" is passed on without de-duplication",
-                          &iwcf->dedup->shm.name, id);
+                          "intercom webhook: zone \"%V\" has no room left "
+                          "but for notifications being delivered, "
+                          "notification \"%V\" is passed on without "
+                          "de-duplication", &iwcf->dedup->shm.name, id);
         }
 
         ngx_shmtx_unlock(&zone->shpool->mutex);

@@ -1,4 +1,5 @@
-# The status output (issue 14): a row for each server's location, the
+# The status output (issue 14): a row for each server's location (and no
+# more locations in a zone than its counters' area holds), the
 # topics' overflow under a name that no topic counted by its own can have,
 # Prometheus's label values escaped by the exposition format's rules and
 # JSON's by its own, and the largest output the counters can make.
@@ -13,7 +14,7 @@ repeat_each(1);
 
 # two checks per request (status, body), three with no_error_log
 plan tests => repeat_each() * (2 * 4 + 2 * 3 + 2 * 3 + 2 * 3 + 3 * 35
-                               + 2 * 34);
+                               + 2 * 34 + 2);
 
 our $Event = ::event("conversation.user.created");
 
@@ -183,3 +184,25 @@ sub { my $b = shift; return $b if $b eq "app\n";
       scalar(@t) . " $end\n" }
 --- response_body eval
 [(map { "app\n" } 0 .. 32), "33 whole\n"]
+
+
+
+=== TEST 7: more locations keeping counters in a zone than its counters' area holds: nginx -t fails, saying by how much to grow it
+--- http_config
+    intercom_webhook_zone tiny:32k;
+--- config
+    location = /one {
+        intercom_webhook on status=tiny;
+        intercom_webhook_secret it-secret;
+        proxy_pass http://127.0.0.1:1;
+    }
+    location = /two {
+        intercom_webhook on status=tiny;
+        intercom_webhook_secret it-secret;
+        proxy_pass http://127.0.0.1:1;
+    }
+--- request
+GET /one
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*intercom_webhook_zone "tiny" of 32768 bytes has room for the counters of 1 locations, location "\/two" of server "localhost" is one more: make it larger by \d+ bytes for each location/
