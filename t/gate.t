@@ -18,7 +18,7 @@ use IntercomWebhook;
 
 repeat_each(2);
 
-plan tests => repeat_each() * 101;
+plan tests => repeat_each() * 105;
 
 run_tests();
 
@@ -215,7 +215,32 @@ connect() failed
 
 
 
-=== TEST 8: mirror, written before "on": a forged or an unsigned request is not mirrored
+=== TEST 8: error_page: a body over client_max_body_size by its Content-Length gets a final 413, logged with the size
+--- config
+    error_page 400 401 403 405 413 = @app;
+    location = /hook {
+        client_max_body_size 100;
+        intercom_webhook on;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        proxy_pass http://127.0.0.1:1985;
+    }
+    location @app { proxy_pass http://127.0.0.1:1985; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- error_code: 413
+--- response_body_like eval
+::error_page(413)
+--- error_log eval
+qr/\[error\] .*intercom webhook: notification of \d+ bytes refused, larger than client_max_body_size 100/
+--- no_error_log
+connect() failed
+
+
+
+=== TEST 9: mirror, written before "on": a forged or an unsigned request is not mirrored
 --- config
     location = /hook {
         mirror /staging;
@@ -240,7 +265,7 @@ connect() failed
 
 
 
-=== TEST 9: mirror, written after "on": a genuine notification reaches the application, and is mirrored after verification
+=== TEST 10: mirror, written after "on": a genuine notification reaches the application, and is mirrored after verification
 --- config
     location = /hook {
         intercom_webhook on;
@@ -272,7 +297,7 @@ qr/connect\(\) failed .* upstream: "http:\/\/127\.0\.0\.1:1986\/staging"/
 
 
 
-=== TEST 10: auth_request in a webhook location: decided first; then forged and unsigned requests get 401
+=== TEST 11: auth_request in a webhook location: decided first; then forged and unsigned requests get 401
 --- config
     location = /hook {
         auth_request /auth;
@@ -297,7 +322,7 @@ connect() failed
 
 
 
-=== TEST 11: auth_request in a webhook location: a genuine notification reaches the application
+=== TEST 12: auth_request in a webhook location: a genuine notification reaches the application
 --- config
     location = /hook {
         auth_request /auth;
@@ -329,7 +354,7 @@ ok
 
 
 
-=== TEST 12: a nested location, an "if" block and limit_except inherit the gate: forged and unsigned requests get 401
+=== TEST 13: a nested location, an "if" block and limit_except inherit the gate: forged and unsigned requests get 401
 --- config
     location /hooks/ {
         intercom_webhook on;
@@ -372,7 +397,7 @@ connect() failed
 
 
 
-=== TEST 13: a nested location: a genuine notification reaches its upstream
+=== TEST 14: a nested location: a genuine notification reaches its upstream
 --- config
     location /hooks/ {
         intercom_webhook on;
@@ -403,7 +428,7 @@ ok
 
 
 
-=== TEST 14: an "if" block: a genuine notification reaches its upstream
+=== TEST 15: an "if" block: a genuine notification reaches its upstream
 --- config
     location = /hook {
         intercom_webhook on;
@@ -434,7 +459,7 @@ ok
 
 
 
-=== TEST 15: limit_except: a genuine notification reaches the upstream; another method is denied before the gate
+=== TEST 16: limit_except: a genuine notification reaches the upstream; another method is denied before the gate
 --- config
     location = /hook {
         intercom_webhook on;
@@ -466,7 +491,7 @@ my $b = ::event("conversation.user.created");
 
 
 
-=== TEST 16: verified once: try_files into a second webhook location with another secret, the request is not verified again and keeps its variables
+=== TEST 17: verified once: try_files into a second webhook location with another secret, the request is not verified again and keeps its variables
 --- http_config
     log_format lo 'lo $uri $status $intercom_webhook_result $intercom_webhook_secret_id $intercom_webhook_topic';
 --- config
@@ -502,7 +527,7 @@ lo /hook 202 accepted first conversation.user.created
 
 
 
-=== TEST 17: an unverified request redirected into a webhook location is verified there
+=== TEST 18: an unverified request redirected into a webhook location is verified there
 --- config
     location = /entry {
         try_files /nonexistent /hook;
@@ -528,7 +553,7 @@ lo /hook 202 accepted first conversation.user.created
 
 
 
-=== TEST 18: rewrite-phase directives run before the gate: "return" in a webhook location answers without verification
+=== TEST 19: rewrite-phase directives run before the gate: "return" in a webhook location answers without verification
 --- config
     location = /hook {
         intercom_webhook on;
@@ -544,7 +569,7 @@ intercom webhook
 
 
 
-=== TEST 19: a request-path directive in a location without "intercom_webhook on" fails, naming the directive, the file and line, and the fix
+=== TEST 20: a request-path directive in a location without "intercom_webhook on" fails, naming the directive, the file and line, and the fix
 --- config
     location = /hook {
         intercom_webhook_secret it-secret;
@@ -560,7 +585,7 @@ qr/\[emerg\] .*"intercom_webhook_secret" in location "\/hook" needs "intercom_we
 
 
 
-=== TEST 20: the same for intercom_webhook_topics, alone in its location
+=== TEST 21: the same for intercom_webhook_topics, alone in its location
 --- http_config
     intercom_webhook_zone iw:1m;
 --- config
@@ -573,7 +598,7 @@ qr/\[emerg\] .*"intercom_webhook_topics" in location "\/a" needs "intercom_webho
 
 
 
-=== TEST 21: "off" with a request-path directive fails too
+=== TEST 22: "off" with a request-path directive fails too
 --- http_config
     intercom_webhook_zone iw:1m;
 --- config
@@ -590,7 +615,7 @@ qr/\[emerg\] .*"intercom_webhook_dedup" in location "\/hook" needs "intercom_web
 
 
 
-=== TEST 22: directives at server level with no webhook location in the server: a warning (nginx dies later, on an unknown directive after the http block, so that every start shows it)
+=== TEST 23: directives at server level with no webhook location in the server: a warning (nginx dies later, on an unknown directive after the http block, so that every start shows it)
 --- config
     intercom_webhook_secret it-secret;
     intercom_webhook_topics conversation.*;
@@ -605,7 +630,7 @@ qr/\[warn\] .*"intercom_webhook_secret" in \S+nginx\.conf:\d+ has no effect in s
 
 
 
-=== TEST 23: server-level directives used by a webhook location: no warning
+=== TEST 24: server-level directives used by a webhook location: no warning
 --- config
     intercom_webhook_secret it-secret;
     intercom_webhook_allow all;
