@@ -1,7 +1,7 @@
 # The list of request headers after the client's headers of the module's
 # names were taken out of it, when the location then adds none of its own
-# (every default header off) and a later one adds some: here a URI forward
-# target that is itself a webhook location.  The client's header is cut
+# (every default header off) and a later one adds some: here the URI that
+# try_files passes it to, itself a webhook location.  The client's header is cut
 # from the first part of nginx's list (20 elements), at its very start and
 # inside it, and the headers that follow are many enough to fill the part:
 # every later push must still land inside an array of the list.  A write
@@ -30,10 +30,11 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: a client's header cut from inside the first part, none added, then seven added by the forward target
+=== TEST 1: a client's header cut from inside the first part, none added, then seven added by the try_files target
 --- config
     location = /hook {
-        intercom_webhook /second;
+        intercom_webhook on;
+        try_files /nonexistent /second;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Topic off;
@@ -46,11 +47,12 @@ __DATA__
     }
     location = /second {
         internal;
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -72,10 +74,11 @@ ok
 
 
 
-=== TEST 2: a client's header cut from the start of the first part, none added, then seven added by the forward target
+=== TEST 2: a client's header cut from the start of the first part, none added, then seven added by the try_files target
 --- config
     location = /hook {
-        intercom_webhook /second;
+        intercom_webhook on;
+        try_files /nonexistent /second;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Topic off;
@@ -88,11 +91,12 @@ ok
     }
     location = /second {
         internal;
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
