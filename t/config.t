@@ -564,7 +564,7 @@ qr/\[emerg\] .*invalid payload path "data\.k{65}" in \S+nginx\.conf:\d+/
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*invalid parameter "app", "on", "off", a named location or a URI is expected in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*invalid parameter "app", "on" or "off" is expected in \S+nginx\.conf:\d+/
 
 
 

@@ -288,5 +288,5 @@ app
 app
 --- error_log eval
 [qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: signature verified, secret "1"$/m,
- qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: forward to "\@app"$/m]
+ qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: passed on$/m]
 --- log_level: debug

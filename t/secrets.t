@@ -333,7 +333,7 @@ Secret-Value
 
 
 
-=== TEST 13: a server-level secret where no location has intercom_webhook is harmless
+=== TEST 13: a server-level secret that no location uses is harmless (a warning, not an error)
 --- config
     intercom_webhook_secret unused;
     location = /other {
