@@ -483,7 +483,7 @@ ok
 
 
 
-=== TEST 14: the headers are those of the forward location's level: a location list replaces the http list
+=== TEST 14: the headers are those of the webhook location's level: a location list replaces the http list
 --- http_config
     intercom_webhook_header X-Intercom-App-Id off;
     intercom_webhook_header X-Item-Name data.item.name;
