@@ -24,17 +24,55 @@ ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
 
-    u_char     *p;
-    ngx_str_t  *value, s;
+    ngx_str_t                              *value, s;
+    ngx_http_intercom_webhook_gate_conf_t  *gate;
 
-    if (iwcf->enable != NGX_CONF_UNSET) {
+    if (iwcf->gate != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
-    iwcf->file = cf->conf_file->file.name;
-    iwcf->line = cf->conf_file->line;
+    if (value[1].len && (value[1].data[0] == '@' || value[1].data[0] == '/'))
+    {
+        /* the redirect form of 0.2.0 */
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"intercom_webhook %V\" is no longer supported: "
+                           "use \"intercom_webhook on;\" and \"proxy_pass\" "
+                           "(or another content handler) in this location, "
+                           "or \"intercom_webhook on;\" and "
+                           "\"try_files /nonexistent %V;\"",
+                           &value[1], &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    gate = ngx_pcalloc(cf->pool,
+                       sizeof(ngx_http_intercom_webhook_gate_conf_t));
+    if (gate == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    gate->file = cf->conf_file->file.name;
+    gate->line = cf->conf_file->line;
+
+    if (value[1].len == 2 && ngx_strncmp(value[1].data, "on", 2) == 0) {
+        gate->enable = 1;
+
+    } else if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0)
+    {
+        if (cf->args->nelts == 3) {
+            return "takes no parameters after \"off\"";
+        }
+
+        gate->enable = 0;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\", \"on\" or \"off\" "
+                           "is expected", &value[1]);
+        return NGX_CONF_ERROR;
+    }
 
     if (cf->args->nelts == 3) {
 
@@ -52,9 +90,9 @@ ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         s.data = value[2].data + 7;
         s.len = value[2].len - 7;
 
-        iwcf->status = ngx_http_intercom_webhook_find_zone(cf, &s);
+        gate->status = ngx_http_intercom_webhook_find_zone(cf, &s);
 
-        if (iwcf->status == NULL) {
+        if (gate->status == NULL) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "unknown zone \"%V\": "
                                "\"intercom_webhook_zone\" must declare it "
@@ -63,46 +101,21 @@ ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
-    if (value[1].len == 2 && ngx_strncmp(value[1].data, "on", 2) == 0) {
-        iwcf->enable = 1;
-        return NGX_CONF_OK;
-    }
+    iwcf->gate = gate;
 
-    if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0) {
-        if (cf->args->nelts == 3) {
-            return "takes no parameters after \"off\"";
-        }
+    return NGX_CONF_OK;
+}
 
-        iwcf->enable = 0;
-        return NGX_CONF_OK;
-    }
 
-    if (value[1].len > 1 && value[1].data[0] == '@') {
-        iwcf->enable = 1;
-        iwcf->forward = value[1];
-        return NGX_CONF_OK;
-    }
+/* the enumerations of request-path directives: noted, then set */
 
-    if (value[1].len && value[1].data[0] == '/') {
-        iwcf->enable = 1;
-        iwcf->forward = value[1];
+char *
+ngx_http_intercom_webhook_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_intercom_webhook_note(cf, cmd, conf);
 
-        p = ngx_strlchr(value[1].data, value[1].data + value[1].len, '?');
-
-        if (p) {
-            iwcf->forward.len = p - value[1].data;
-            iwcf->args.data = p + 1;
-            iwcf->args.len = value[1].data + value[1].len - (p + 1);
-        }
-
-        return NGX_CONF_OK;
-    }
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid parameter \"%V\", \"on\", \"off\", "
-                       "a named location or a URI is expected", &value[1]);
-
-    return NGX_CONF_ERROR;
+    return ngx_conf_set_enum_slot(cf, cmd, conf);
 }
 
 
@@ -118,6 +131,8 @@ ngx_http_intercom_webhook_secret(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t                           *value, key, id;
     ngx_uint_t                           i;
     ngx_http_intercom_webhook_secret_t  *secret, *s;
+
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
 
     value = cf->args->elts;
 
@@ -381,6 +396,8 @@ ngx_http_intercom_webhook_allow(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_int_t   rc;
     ngx_str_t  *value;
 
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
+
     value = cf->args->elts;
 
     if (iwcf->allow == NGX_CONF_UNSET_PTR) {
@@ -425,6 +442,8 @@ ngx_http_intercom_webhook_topics(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t                          *value;
     ngx_uint_t                          i;
     ngx_http_intercom_webhook_topic_t  *topic;
+
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
 
     if (iwcf->topics != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -472,6 +491,8 @@ ngx_http_intercom_webhook_header(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_header_t                        *known;
     ngx_http_intercom_webhook_fields_t        fields;
     ngx_http_intercom_webhook_header_conf_t  *hc;
+
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
 
     value = cf->args->elts;
     name = &value[1];
@@ -591,6 +612,8 @@ ngx_http_intercom_webhook_unavailable(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_int_t   status;
     ngx_str_t  *value, s;
 
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
+
     if (iwcf->unavailable != NGX_CONF_UNSET) {
         return "is duplicate";
     }
@@ -665,6 +688,8 @@ ngx_http_intercom_webhook_max_age(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
 
     ngx_str_t  *value;
+
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
 
     if (iwcf->max_age != NGX_CONF_UNSET) {
         return "is duplicate";

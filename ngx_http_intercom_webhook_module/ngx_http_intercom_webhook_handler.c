@@ -29,6 +29,9 @@ typedef struct {
 } ngx_http_intercom_webhook_body_t;
 
 
+static ngx_int_t ngx_http_intercom_webhook_begin(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx);
 static void ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
@@ -43,7 +46,8 @@ static ngx_int_t ngx_http_intercom_webhook_notification(
     ngx_http_intercom_webhook_value_t *values);
 static ngx_int_t ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
-    ngx_http_intercom_webhook_ctx_t *ctx);
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values);
 static ngx_int_t ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf);
 static ngx_int_t ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
@@ -53,29 +57,47 @@ static ngx_int_t ngx_http_intercom_webhook_respond(ngx_http_request_t *r);
 static ngx_int_t ngx_http_intercom_webhook_reject(ngx_http_request_t *r,
     ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t result,
     ngx_int_t status);
+static ngx_int_t ngx_http_intercom_webhook_final(ngx_http_request_t *r,
+    ngx_int_t rc);
 
 
 static ngx_str_t  ngx_http_intercom_webhook_allow_methods =
     ngx_string("POST, HEAD");
 
 
+/*
+ * The gate, in the precontent phase: NGX_DECLINED lets a request go on
+ * through the phases, to whatever the location does; anything else is
+ * the gate's own answer, and final.  A request that was verified keeps
+ * its verdict through internal redirects, and is not verified again.
+ */
+
 ngx_int_t
-ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
+ngx_http_intercom_webhook_gate(ngx_http_request_t *r)
 {
     ngx_int_t                              rc;
-    ngx_uint_t                             n;
-    ngx_table_elt_t                       *h;
     ngx_http_intercom_webhook_ctx_t       *ctx;
     ngx_http_intercom_webhook_loc_conf_t  *iwcf;
 
     iwcf = ngx_http_get_module_loc_conf(r, ngx_http_intercom_webhook_module);
 
+    if (!iwcf->enable) {
+        return NGX_DECLINED;
+    }
+
     if (r != r->main) {
 
         /*
          * a subrequest shares the headers of its parent and has a body
-         * only if the parent read it: nothing to verify it with
+         * only if the parent read it: it is let through only if the
+         * parent was passed on by a gate (a mirror of a notification)
          */
+
+        ctx = ngx_http_intercom_webhook_get_ctx(r->main);
+
+        if (ctx && ctx->handed) {
+            return NGX_DECLINED;
+        }
 
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "intercom webhook: refused in a subrequest");
@@ -83,13 +105,72 @@ ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
         return NGX_HTTP_FORBIDDEN;
     }
 
+    ctx = ngx_http_intercom_webhook_get_ctx(r);
+
+    if (ctx) {
+
+        if (ctx->handed) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "intercom webhook: verified already");
+            return NGX_DECLINED;
+        }
+
+        /* the gate's own answer is on its way: nothing goes past it */
+
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "intercom webhook: gate entered again by a request "
+                      "it did not pass on");
+
+        return ngx_http_intercom_webhook_final(r,
+                                           NGX_HTTP_INTERNAL_SERVER_ERROR);
+    }
+
     ctx = ngx_http_intercom_webhook_create_ctx(r);
     if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_intercom_webhook_final(r,
+                                           NGX_HTTP_INTERNAL_SERVER_ERROR);
     }
 
     ctx->conf = iwcf;
     ctx->secret = -1;
+
+    rc = ngx_http_intercom_webhook_begin(r, iwcf, ctx);
+
+    if (rc != NGX_DECLINED) {
+        return ngx_http_intercom_webhook_final(r, rc);
+    }
+
+    /* the outcome while the body is read: it stays if the read fails */
+
+    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
+
+    rc = ngx_http_read_client_request_body(r,
+                                        ngx_http_intercom_webhook_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return ngx_http_intercom_webhook_final(r, rc);
+    }
+
+    ngx_http_finalize_request(r, NGX_DONE);
+
+    return NGX_DONE;
+}
+
+
+/*
+ * The checks that need no body: the address, the method, the signature
+ * header.  NGX_DECLINED: the body is to be read; anything else is the
+ * answer.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_begin(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx)
+{
+    ngx_int_t         rc;
+    ngx_uint_t        n;
+    ngx_table_elt_t  *h;
 
     /* the address first: a client from elsewhere learns nothing more */
 
@@ -186,18 +267,7 @@ ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
         }
     }
 
-    /* the outcome while the body is read: it stays if the read fails */
-
-    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
-
-    rc = ngx_http_read_client_request_body(r,
-                                        ngx_http_intercom_webhook_body_handler);
-
-    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
-        return rc;
-    }
-
-    return NGX_DONE;
+    return NGX_DECLINED;
 }
 
 
@@ -210,13 +280,24 @@ ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r)
     ctx = ngx_http_get_module_ctx(r, ngx_http_intercom_webhook_module);
 
     if (ctx == NULL) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        (void) ngx_http_intercom_webhook_final(r,
+                                           NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
     rc = ngx_http_intercom_webhook_process(r, ctx->conf, ctx);
 
-    ngx_http_finalize_request(r, rc);
+    if (rc != NGX_DECLINED) {
+        (void) ngx_http_intercom_webhook_final(r, rc);
+        return;
+    }
+
+    /* passed on: the phases go on from the gate, as after mirror's read */
+
+    r->preserve_body = 1;
+
+    r->write_event_handler = ngx_http_core_run_phases;
+    ngx_http_core_run_phases(r);
 }
 
 
@@ -522,7 +603,7 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
             return ngx_http_intercom_webhook_respond(r);
         }
 
-        return ngx_http_intercom_webhook_deliver(r, iwcf, ctx);
+        return ngx_http_intercom_webhook_deliver(r, iwcf, ctx, values);
     }
 
     if (iwcf->topics
@@ -542,7 +623,7 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
         return ngx_http_intercom_webhook_respond(r);
     }
 
-    return ngx_http_intercom_webhook_deliver(r, iwcf, ctx);
+    return ngx_http_intercom_webhook_deliver(r, iwcf, ctx, values);
 }
 
 
@@ -554,27 +635,46 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
-    ngx_http_intercom_webhook_ctx_t *ctx)
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values)
 {
     time_t      created, age;
     ngx_int_t   rc;
     ngx_str_t  *text;
 
-    if (iwcf->max_age) {
-        text = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_CREATED_AT];
+    text = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_CREATED_AT];
 
-        /* an integer of Unix seconds; anything else is not judged */
+    /* an integer of Unix seconds; anything else, a string too, is not */
 
-        created = text->data ? ngx_atotm(text->data, text->len) : NGX_ERROR;
+    if (iwcf->max_age
+        && values[NGX_HTTP_INTERCOM_WEBHOOK_CREATED_AT].type
+           == NGX_HTTP_INTERCOM_WEBHOOK_NUMBER
+        && text->data)
+    {
+        created = ngx_atotm(text->data, text->len);
         age = ngx_time() - created;
 
         if (created != NGX_ERROR && age > iwcf->max_age) {
-            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_STALE;
 
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "intercom webhook: notification \"%V\" created "
-                          "%T s ago is stale, not passed on",
-                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID], age);
+                          "%T s ago is stale%s",
+                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID], age,
+                          iwcf->mode == NGX_HTTP_INTERCOM_WEBHOOK_MODE_REPORT
+                          ? "" : ", not passed on");
+
+            if (iwcf->mode == NGX_HTTP_INTERCOM_WEBHOOK_MODE_REPORT) {
+
+                /* report mode passes everything on, marked */
+
+                if (ctx->would == NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
+                    ctx->would = NGX_HTTP_INTERCOM_WEBHOOK_STALE;
+                }
+
+                return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+            }
+
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_STALE;
 
             return ngx_http_intercom_webhook_respond(r);
         }
@@ -651,8 +751,8 @@ ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
 
 
 /*
- * An accepted notification goes, with its headers, to the location's own
- * content handler ("on"), or by a redirect to "@name" or a URI.
+ * An accepted notification gets its headers and goes on through the
+ * phases, to whatever the location does: NGX_DECLINED.
  */
 
 static ngx_int_t
@@ -660,80 +760,30 @@ ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx)
 {
-    ngx_str_t  args;
-
     if (ngx_http_intercom_webhook_set_headers(r, iwcf, ctx) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    ctx->handed = 1;
 
     if (ctx->would != NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
 
         /* report: what enforce would have said, and passed on */
 
         ctx->result = ctx->would;
-        ctx->handed = 1;
 
         ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                       "intercom webhook: report mode: passed on what would "
                       "have been \"%V\"",
                       &ngx_http_intercom_webhook_results[ctx->would]);
 
-        if (iwcf->forward.len == 0) {
-            return iwcf->content_handler(r);
-        }
-
-        goto redirect;
-    }
-
-    if (iwcf->forward.len == 0) {
-        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
-        ctx->handed = 1;
-
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "intercom webhook: passed to the content handler");
-
-        /*
-         * the body is read: the handler's own read of it returns at once
-         * and keeps the request's count balanced
-         */
-
-        return iwcf->content_handler(r);
-    }
-
-    /* "accepted" once the target's phases are reached */
-
-    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED;
-
-redirect:
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "intercom webhook: forward to \"%V\"", &iwcf->forward);
-
-    if (iwcf->forward.data[0] == '@') {
-        return ngx_http_named_location(r, &iwcf->forward);
-    }
-
-    args = iwcf->args;
-
-    return ngx_http_internal_redirect(r, &iwcf->forward, &args);
-}
-
-
-ngx_int_t
-ngx_http_intercom_webhook_rewrite_handler(ngx_http_request_t *r)
-{
-    ngx_http_intercom_webhook_ctx_t  *ctx;
-
-    if (r != r->main || !r->internal) {
         return NGX_DECLINED;
     }
 
-    ctx = ngx_http_intercom_webhook_get_ctx(r);
+    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
 
-    if (ctx && ctx->result == NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED) {
-        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
-        ctx->handed = 1;
-    }
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "intercom webhook: passed on");
 
     return NGX_DECLINED;
 }
@@ -781,9 +831,7 @@ ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r)
             return NGX_OK;
         }
 
-    } else if (ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR
-               && ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED)
-    {
+    } else if (ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR) {
         /* the application's own 413, or no notification */
         return NGX_OK;
     }
@@ -825,6 +873,24 @@ ngx_http_intercom_webhook_respond(ngx_http_request_t *r)
     }
 
     return ngx_http_send_special(r, NGX_HTTP_LAST);
+}
+
+
+/*
+ * The gate's answer, final: error_page does not send a rejection to
+ * another location, where it would be taken for a verified request.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_final(ngx_http_request_t *r, ngx_int_t rc)
+{
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        r->error_page = 1;
+    }
+
+    ngx_http_finalize_request(r, rc);
+
+    return NGX_DONE;
 }
 
 

@@ -496,6 +496,8 @@ ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_int_t    rc, day, oldest;
     ngx_str_t   *value, file, text, date, error, s;
 
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
+
     value = cf->args->elts;
 
     max_age = NGX_HTTP_INTERCOM_WEBHOOK_RANGES_AGE;

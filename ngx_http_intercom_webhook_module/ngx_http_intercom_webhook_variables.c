@@ -33,7 +33,6 @@ ngx_str_t  ngx_http_intercom_webhook_results[] = {
     ngx_string("bad_payload"),
     ngx_string("method_not_allowed"),
     ngx_string("body_error"),
-    ngx_string("verified"),
     ngx_string("error"),
     ngx_string("duplicate"),
     ngx_string("stale")
