@@ -536,7 +536,7 @@ my $b = ::event("conversation.user.created");
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 --- no_error_log
-client intended to send too large chunked body
+chunked notification refused
 
 
 

@@ -495,7 +495,7 @@ Transfer-Encoding: chunked
 --- error_log eval
 ::logged('error', 'no "X-Hub-Signature" header')
 --- no_error_log
-client intended to send too large chunked body
+chunked notification refused
 
 
 
@@ -520,7 +520,7 @@ X-Hub-Signature: sha1=0123
 --- error_log eval
 ::logged('error', 'invalid "X-Hub-Signature" header, not "sha1=" and 40 hex digits')
 --- no_error_log
-client intended to send too large chunked body
+chunked notification refused
 
 
 
@@ -542,7 +542,7 @@ my $b = ::event("conversation.user.created");
 --- error_code: 413
 --- response_body_like eval: ::error_page(413)
 --- error_log
-client intended to send too large chunked body
+chunked notification refused, larger than client_max_body_size 100
 
 
 
