@@ -1,7 +1,9 @@
 # What an operator gets wrong and nginx -t now says (issue 15): a secret
 # file that the group or others may read or write, or whose content looks
 # pasted from a .env file or a shell script (NAME=value, quoted, white
-# space inside), warns, naming the file and never the content.  A correct
+# space inside), warns, naming the file and never the content; a ranges
+# file that allows every address (0.0.0.0/0, ::/0) fails with the file and
+# the line; max_age without its unit fails, saying the unit.  A correct
 # configuration warns of none of these.
 #
 # The secret files are made here, with their modes, before the blocks run
@@ -50,7 +52,7 @@ for my $name (sort keys %files) {
 $ENV{TEST_NGINX_SECRETS} = $secrets;
 
 # the checks of one round, block by block in file order
-plan tests => repeat_each() * (4 * 4 + 6 * 3);
+plan tests => repeat_each() * (5 * 4 + 6 * 3 + 3 * 2);
 
 run_tests();
 
@@ -266,3 +268,92 @@ app conversation.user.created
 --- no_error_log
 [warn]
 secret file
+
+
+
+=== TEST 11: a ranges file with 0.0.0.0/0 fails, naming the file and the line
+--- user_files
+>>> intercom/list.txt
+# our test addresses
+192.0.2.10
+0.0.0.0/0
+--- config
+    location = /hook {
+        intercom_webhook on;
+        intercom_webhook_secret_file $TEST_NGINX_SECRETS/good;
+        intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/list.txt;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*ranges file "\S+\/html\/intercom\/list\.txt" cannot allow every address: "0\.0\.0\.0\/0" on line 3 in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 12: ... as does ::/0 in Intercom's JSON
+--- user_files
+>>> intercom/us.json
+{"ip_ranges": [
+  {"range": "34.197.76.213/32", "region": "US", "service": "INTERCOM-OUTBOUND"},
+  {"range": "::/0", "region": "US", "service": "INTERCOM-OUTBOUND"}
+], "date": "2025-07-25"}
+--- config
+    location = /hook {
+        intercom_webhook on;
+        intercom_webhook_secret_file $TEST_NGINX_SECRETS/good;
+        intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json max_age=off;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*ranges file "\S+\/html\/intercom\/us\.json" cannot allow every address: "::\/0" \(ip_ranges\[1\]\) in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 13: max_age without its unit fails, saying the unit
+--- user_files
+>>> intercom/list.txt
+127.0.0.1
+--- config
+    location = /hook {
+        intercom_webhook on;
+        intercom_webhook_secret_file $TEST_NGINX_SECRETS/good;
+        intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/list.txt max_age=3;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid max_age "3", a time with its unit \("d" days, "h" hours\) such as "3d" or "off" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 14: max_age=3d: the file is used
+--- user_files
+>>> intercom/list.txt
+127.0.0.1
+--- config
+    location = /hook {
+        intercom_webhook on;
+        intercom_webhook_secret_file $TEST_NGINX_SECRETS/good;
+        intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/list.txt max_age=3d;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 "app $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- response_body
+app conversation.user.created
+--- no_error_log
+[warn]
+[emerg]
