@@ -13,6 +13,10 @@
 
 static char *ngx_http_intercom_webhook_secret_read(ngx_conf_t *cf,
     ngx_str_t *name, ngx_str_t *key);
+static void ngx_http_intercom_webhook_secret_mode(ngx_conf_t *cf,
+    ngx_str_t *file, ngx_file_info_t *fi);
+static void ngx_http_intercom_webhook_secret_form(ngx_conf_t *cf,
+    ngx_str_t *file, u_char *key, size_t len);
 
 
 static ngx_str_t  ngx_http_intercom_webhook_signature =
@@ -367,6 +371,9 @@ ngx_http_intercom_webhook_secret_read(ngx_conf_t *cf, ngx_str_t *name,
 
     OPENSSL_cleanse(buf + len, n - len);
 
+    ngx_http_intercom_webhook_secret_mode(cf, &file, &fi);
+    ngx_http_intercom_webhook_secret_form(cf, &file, buf, len);
+
     key->data = buf;
     key->len = len;
 
@@ -384,6 +391,104 @@ failed:
     }
 
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * A secret file that the group or others may read (or write) warns: the
+ * master process reads it as root, nobody else needs it.
+ */
+
+static void
+ngx_http_intercom_webhook_secret_mode(ngx_conf_t *cf, ngx_str_t *file,
+    ngx_file_info_t *fi)
+{
+    char        *what;
+    ngx_uint_t   mode;
+
+    mode = ngx_file_access(fi);
+
+    if ((mode & 0066) == 0) {
+        return;
+    }
+
+    if ((mode & 0044) && (mode & 0022)) {
+        what = "readable and writable";
+
+    } else if (mode & 0044) {
+        what = "readable";
+
+    } else {
+        what = "writable";
+    }
+
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "secret file \"%s\" is %s by group or others "
+                       "(mode 0%c%c%c), 0600 or 0400 is expected",
+                       file->data, what, (u_char) ('0' + ((mode >> 6) & 7)),
+                       (u_char) ('0' + ((mode >> 3) & 7)),
+                       (u_char) ('0' + (mode & 7)));
+}
+
+
+/*
+ * A secret pasted from a .env file or a shell script (NAME=value, quoted,
+ * white space inside) is used as it is and then matches no signature:
+ * it warns, naming the file and the form, never the content.  A secret's
+ * own "=" (base64 padding) is not NAME=value.
+ */
+
+static void
+ngx_http_intercom_webhook_secret_form(ngx_conf_t *cf, ngx_str_t *file,
+    u_char *key, size_t len)
+{
+    char    *what;
+    u_char   c;
+    size_t   i;
+
+    for (i = 0; i < len; i++) {
+        c = key[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '_'))
+        {
+            break;
+        }
+    }
+
+    if (i > 0 && i + 1 < len && key[i] == '=' && key[i + 1] != '='
+        && !(key[0] >= '0' && key[0] <= '9'))
+    {
+        what = "looks like a NAME=value line (from a .env file?)";
+        goto warn;
+    }
+
+    if (key[0] == '"' || key[0] == '\'' || key[len - 1] == '"'
+        || key[len - 1] == '\'')
+    {
+        what = "holds a quoted secret, the quotes are taken as part of it";
+        goto warn;
+    }
+
+    for (i = 0; i < len; i++) {
+        c = key[i];
+
+        if (c == ' ' || c == '\t' || c == CR || c == LF || c == '\v'
+            || c == '\f')
+        {
+            what = "holds white space, taken as part of the secret "
+                   "(several values, or a line of a .env file?)";
+            goto warn;
+        }
+    }
+
+    return;
+
+warn:
+
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "secret file \"%s\" %s: it must hold the secret "
+                       "alone, or no signature will match", file->data, what);
 }
 
 

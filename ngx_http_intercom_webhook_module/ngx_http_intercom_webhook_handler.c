@@ -59,6 +59,11 @@ static ngx_int_t ngx_http_intercom_webhook_reject(ngx_http_request_t *r,
     ngx_int_t status);
 static ngx_int_t ngx_http_intercom_webhook_final(ngx_http_request_t *r,
     ngx_int_t rc);
+static ngx_int_t ngx_http_intercom_webhook_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+
+
+static ngx_http_request_body_filter_pt  ngx_http_next_request_body_filter;
 
 
 static ngx_str_t  ngx_http_intercom_webhook_allow_methods =
@@ -134,6 +139,14 @@ ngx_http_intercom_webhook_gate(ngx_http_request_t *r)
     ctx->conf = iwcf;
     ctx->secret = -1;
 
+    /*
+     * whatever fails while the gate decides, the body's read too, is the
+     * gate's answer: error_page is restored only for a request passed on
+     */
+
+    ctx->error_page = r->error_page;
+    r->error_page = 1;
+
     rc = ngx_http_intercom_webhook_begin(r, iwcf, ctx);
 
     if (rc != NGX_DECLINED) {
@@ -143,6 +156,16 @@ ngx_http_intercom_webhook_gate(ngx_http_request_t *r)
     /* the outcome while the body is read: it stays if the read fails */
 
     ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
+
+    if (iwcf->max_body && r->headers_in.content_length_n > iwcf->max_body) {
+
+        /* logged with the size by the log handler; no "100 Continue" */
+
+        r->expect_tested = 1;
+
+        return ngx_http_intercom_webhook_final(r,
+                                         NGX_HTTP_REQUEST_ENTITY_TOO_LARGE);
+    }
 
     rc = ngx_http_read_client_request_body(r,
                                         ngx_http_intercom_webhook_body_handler);
@@ -766,6 +789,10 @@ ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
 
     ctx->handed = 1;
 
+    /* what the location does next may use error_page as usual */
+
+    r->error_page = ctx->error_page;
+
     if (ctx->would != NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
 
         /* report: what enforce would have said, and passed on */
@@ -790,6 +817,46 @@ ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
 
 
 /*
+ * client_max_body_size of a webhook location, for a body of no known
+ * length (chunked, HTTP/2) while the gate reads it: the location's own
+ * is taken over by the gate at configuration.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                      *cl;
+    ngx_http_intercom_webhook_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_intercom_webhook_module);
+
+    if (ctx == NULL || ctx->handed || ctx->conf->max_body == 0) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        ctx->received += ngx_buf_size(cl->buf);
+    }
+
+    if (ctx->received > ctx->conf->max_body) {
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    return ngx_http_next_request_body_filter(r, in);
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_gate_init(ngx_conf_t *cf)
+{
+    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_intercom_webhook_body_filter;
+
+    return NGX_OK;
+}
+
+
+/*
  * A notification over client_max_body_size is lost, as Intercom does not
  * send it again: that deserves a line of its own, with the size.
  */
@@ -797,46 +864,34 @@ ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r)
 {
-    ngx_uint_t                             result;
-    ngx_http_intercom_webhook_ctx_t       *ctx;
-    ngx_http_core_loc_conf_t              *clcf;
-    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
+    off_t                             max;
+    ngx_http_intercom_webhook_ctx_t  *ctx;
 
     if (r != r->main) {
         return NGX_OK;
     }
 
-    iwcf = ngx_http_get_module_loc_conf(r, ngx_http_intercom_webhook_module);
     ctx = ngx_http_intercom_webhook_get_ctx(r);
 
-    /* the counters, with the final outcome, in the verifying location's */
-
-    if (ctx && !ctx->counted) {
-        ctx->counted = 1;
-        ngx_http_intercom_webhook_count(r, ctx->conf, ctx, ctx->result);
-
-    } else if (ctx == NULL && iwcf->enable == 1 && iwcf->counters
-               && r->headers_out.status == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE)
-    {
-        result = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
-        ngx_http_intercom_webhook_count(r, iwcf, NULL, result);
-    }
-
-    if (r->headers_out.status != NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
+    if (ctx == NULL) {
         return NGX_OK;
     }
 
-    if (ctx == NULL) {
-        if (iwcf->enable != 1) {
-            return NGX_OK;
-        }
+    /* the counters, with the final outcome, in the verifying location's */
 
-    } else if (ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR) {
+    if (!ctx->counted) {
+        ctx->counted = 1;
+        ngx_http_intercom_webhook_count(r, ctx->conf, ctx, ctx->result);
+    }
+
+    if (r->headers_out.status != NGX_HTTP_REQUEST_ENTITY_TOO_LARGE
+        || ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR)
+    {
         /* the application's own 413, or no notification */
         return NGX_OK;
     }
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    max = ctx->conf->max_body;
 
     /* the header, as content_length_n is reset when the body is discarded */
 
@@ -844,14 +899,12 @@ ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r)
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "intercom webhook: notification of %V bytes refused, "
                       "larger than client_max_body_size %O",
-                      &r->headers_in.content_length->value,
-                      clcf->client_max_body_size);
+                      &r->headers_in.content_length->value, max);
 
     } else {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "intercom webhook: chunked notification refused, "
-                      "larger than client_max_body_size %O",
-                      clcf->client_max_body_size);
+                      "larger than client_max_body_size %O", max);
     }
 
     return NGX_OK;

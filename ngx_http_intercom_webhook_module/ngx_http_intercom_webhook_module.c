@@ -275,6 +275,11 @@ ngx_http_intercom_webhook_init(ngx_conf_t *cf)
         if (ngx_http_intercom_webhook_compile(cf, iwcf) != NGX_OK) {
             return NGX_ERROR;
         }
+
+        /* the gate enforces client_max_body_size, and its 413 is final */
+
+        iwcf->max_body = loc[i].clcf->client_max_body_size;
+        loc[i].clcf->client_max_body_size = 0;
     }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
@@ -292,6 +297,10 @@ ngx_http_intercom_webhook_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_intercom_webhook_log_handler;
+
+    if (ngx_http_intercom_webhook_gate_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     return ngx_http_intercom_webhook_filter_init(cf);
 }

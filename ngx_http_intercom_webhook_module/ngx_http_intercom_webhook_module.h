@@ -250,6 +250,13 @@ typedef struct {
     ngx_uint_t                          mode;
     time_t                              max_age;  /* 0: off */
 
+    /*
+     * the location's client_max_body_size, enforced by the gate: nginx's
+     * own check comes before any phase handler, and its 413 could be
+     * redirected by error_page
+     */
+    off_t                               max_body;
+
     /* de-duplication, and the zone of the counters */
     ngx_shm_zone_t                     *dedup;
     time_t                              dedup_ttl;
@@ -305,12 +312,14 @@ typedef struct {
     ngx_str_t                             *texts;    /* per field slot */
     ngx_int_t                              upstream_status;
     off_t                                  bytes;    /* hashed */
+    off_t                                  received; /* read by the gate */
     ngx_http_intercom_webhook_loc_conf_t  *conf;     /* the verifying one */
 
     /* de-duplication: the entry this request holds, or NULL */
     ngx_http_intercom_webhook_dedup_t     *dedup;
 
     unsigned                               handed:1; /* passed on */
+    unsigned                               error_page:1; /* r's, kept */
     unsigned                               counted:1;
 
     u_char                                 digest[20];  /* SHA-1 */
@@ -356,6 +365,7 @@ char *ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf,
 /* _handler.c */
 
 ngx_int_t ngx_http_intercom_webhook_gate(ngx_http_request_t *r);
+ngx_int_t ngx_http_intercom_webhook_gate_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r);
 
 /* _filter.c */

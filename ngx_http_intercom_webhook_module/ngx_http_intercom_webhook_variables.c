@@ -155,31 +155,13 @@ static ngx_int_t
 ngx_http_intercom_webhook_result_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t                             *result;
-    ngx_uint_t                             n;
-    ngx_http_intercom_webhook_ctx_t       *ctx;
-    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
+    ngx_str_t                        *result;
+    ngx_uint_t                        n;
+    ngx_http_intercom_webhook_ctx_t  *ctx;
 
     ctx = ngx_http_intercom_webhook_get_ctx(r);
 
     n = ctx ? ctx->result : NGX_HTTP_INTERCOM_WEBHOOK_NONE;
-
-    if (n == NGX_HTTP_INTERCOM_WEBHOOK_NONE && r == r->main) {
-
-        /*
-         * a body over client_max_body_size with a known length gets 413
-         * before the content phase, where the module is not called
-         */
-
-        iwcf = ngx_http_get_module_loc_conf(r,
-                                            ngx_http_intercom_webhook_module);
-
-        if (iwcf->enable == 1
-            && r->headers_out.status == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE)
-        {
-            n = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
-        }
-    }
 
     if (n == NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
         v->not_found = 1;

@@ -18,7 +18,14 @@ use IntercomWebhook;
 
 repeat_each(2);
 
-plan tests => repeat_each() * 101;
+plan tests => repeat_each() * 105;
+
+# the notification of most blocks, what the application gets of it, and
+# the application's answer
+our $Event = ::event("conversation.user.created");
+our $Query = ::upstream("/hook", $Event, "X-Hub-Signature: " . ::sig($Event),
+                        ::defaults("conversation.user.created"));
+our $Ok = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
 
 run_tests();
 
@@ -34,16 +41,10 @@ __DATA__
     }
     location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
---- tcp_query eval
-my $b = ::event("conversation.user.created");
-::upstream("/hook", $b, "X-Hub-Signature: " . ::sig($b),
-           ::defaults("conversation.user.created"))
---- tcp_reply eval
-"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+--- tcp_query eval: $::Query
+--- tcp_reply eval: $::Ok
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
 --- response_body
 ok
 --- no_error_log
@@ -61,16 +62,10 @@ ok
     }
     location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
---- tcp_query eval
-my $b = ::event("conversation.user.created");
-::upstream("/hook", $b, "X-Hub-Signature: " . ::sig($b),
-           ::defaults("conversation.user.created"))
---- tcp_reply eval
-"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+--- tcp_query eval: $::Query
+--- tcp_reply eval: $::Ok
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
 --- response_body
 ok
 --- no_error_log
@@ -94,13 +89,13 @@ ok
     }
     location @app { proxy_pass http://127.0.0.1:1985; }
 --- request eval
-["POST /hook\n" . ::event("conversation.user.created"),
- "POST /hook\n" . ::event("conversation.user.created"),
- "POST /hook2\n" . ::event("conversation.user.created"),
- "POST /hook2\n" . ::event("conversation.user.created")]
+["POST /hook\n$::Event",
+ "POST /hook\n$::Event",
+ "POST /hook2\n" . $::Event,
+ "POST /hook2\n" . $::Event]
 --- more_headers eval
-[::signed(::event("conversation.user.created"), "forged"), "",
- ::signed(::event("conversation.user.created"), "forged"), ""]
+[::signed($::Event, "forged"), "",
+ ::signed($::Event, "forged"), ""]
 --- error_code eval
 [401, 401, 401, 401]
 --- no_error_log
@@ -125,13 +120,13 @@ connect() failed
     }
     location @app { proxy_pass http://127.0.0.1:1985; }
 --- request eval
-["POST /hook\n" . ::event("conversation.user.created"),
- "POST /hook2\n" . ::event("conversation.user.created"),
- "POST /hook2\n" . ::event("conversation.user.created"),
+["POST /hook\n$::Event",
+ "POST /hook2\n" . $::Event,
+ "POST /hook2\n" . $::Event,
  "GET /hook2"]
 --- more_headers eval
-[::signed(::event("conversation.user.created")),
- ::signed(::event("conversation.user.created"), "forged"), "", ""]
+[::signed($::Event),
+ ::signed($::Event, "forged"), "", ""]
 --- error_code eval
 [403, 401, 401, 405]
 --- response_body_like eval
@@ -153,16 +148,10 @@ connect() failed
     }
     location @app { proxy_pass http://127.0.0.1:1; }
 --- tcp_listen: 1985
---- tcp_query eval
-my $b = ::event("conversation.user.created");
-::upstream("/hook", $b, "X-Hub-Signature: " . ::sig($b),
-           ::defaults("conversation.user.created"))
---- tcp_reply eval
-"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+--- tcp_query eval: $::Query
+--- tcp_reply eval: $::Ok
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
 --- response_body
 ok
 --- no_error_log
@@ -204,7 +193,7 @@ connect() failed
     }
     location @app { proxy_pass http://127.0.0.1:1985; }
 --- raw_request eval
-my $b = ::event("conversation.user.created");
+my $b = $::Event;
 "POST /hook HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
 . "X-Hub-Signature: " . ::sig($b) . "\r\n"
 . "Transfer-Encoding: chunked\r\n\r\n"
@@ -215,7 +204,30 @@ connect() failed
 
 
 
-=== TEST 8: mirror, written before "on": a forged or an unsigned request is not mirrored
+=== TEST 8: error_page: a body over client_max_body_size by its Content-Length gets a final 413, logged with the size
+--- config
+    error_page 400 401 403 405 413 = @app;
+    location = /hook {
+        client_max_body_size 100;
+        intercom_webhook on;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        proxy_pass http://127.0.0.1:1985;
+    }
+    location @app { proxy_pass http://127.0.0.1:1985; }
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
+--- error_code: 413
+--- response_body_like eval
+::error_page(413)
+--- error_log eval
+qr/\[error\] .*intercom webhook: notification of \d+ bytes refused, larger than client_max_body_size 100/
+--- no_error_log
+connect() failed
+
+
+
+=== TEST 9: mirror, written before "on": a forged or an unsigned request is not mirrored
 --- config
     location = /hook {
         mirror /staging;
@@ -229,10 +241,10 @@ connect() failed
         proxy_pass http://127.0.0.1:1986;
     }
 --- request eval
-["POST /hook\n" . ::event("conversation.user.created"),
- "POST /hook\n" . ::event("conversation.user.created")]
+["POST /hook\n$::Event",
+ "POST /hook\n$::Event"]
 --- more_headers eval
-[::signed(::event("conversation.user.created"), "forged"), ""]
+[::signed($::Event, "forged"), ""]
 --- error_code eval
 [401, 401]
 --- no_error_log
@@ -240,7 +252,7 @@ connect() failed
 
 
 
-=== TEST 9: mirror, written after "on": a genuine notification reaches the application, and is mirrored after verification
+=== TEST 10: mirror, written after "on": a genuine notification reaches the application, and is mirrored after verification
 --- config
     location = /hook {
         intercom_webhook on;
@@ -255,16 +267,10 @@ connect() failed
         proxy_pass http://127.0.0.1:1986;
     }
 --- tcp_listen: 1985
---- tcp_query eval
-my $b = ::event("conversation.user.created");
-::upstream("/hook", $b, "X-Hub-Signature: " . ::sig($b),
-           ::defaults("conversation.user.created"))
---- tcp_reply eval
-"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+--- tcp_query eval: $::Query
+--- tcp_reply eval: $::Ok
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
 --- response_body
 ok
 --- error_log eval
@@ -272,7 +278,7 @@ qr/connect\(\) failed .* upstream: "http:\/\/127\.0\.0\.1:1986\/staging"/
 
 
 
-=== TEST 10: auth_request in a webhook location: decided first; then forged and unsigned requests get 401
+=== TEST 11: auth_request in a webhook location: decided first; then forged and unsigned requests get 401
 --- config
     location = /hook {
         auth_request /auth;
@@ -286,10 +292,10 @@ qr/connect\(\) failed .* upstream: "http:\/\/127\.0\.0\.1:1986\/staging"/
         return 204;
     }
 --- request eval
-["POST /hook\n" . ::event("conversation.user.created"),
- "POST /hook\n" . ::event("conversation.user.created")]
+["POST /hook\n$::Event",
+ "POST /hook\n$::Event"]
 --- more_headers eval
-[::signed(::event("conversation.user.created"), "forged"), ""]
+[::signed($::Event, "forged"), ""]
 --- error_code eval
 [401, 401]
 --- no_error_log
@@ -297,7 +303,7 @@ connect() failed
 
 
 
-=== TEST 11: auth_request in a webhook location: a genuine notification reaches the application
+=== TEST 12: auth_request in a webhook location: a genuine notification reaches the application
 --- config
     location = /hook {
         auth_request /auth;
@@ -312,16 +318,10 @@ connect() failed
         return 204;
     }
 --- tcp_listen: 1985
---- tcp_query eval
-my $b = ::event("conversation.user.created");
-::upstream("/hook", $b, "X-Hub-Signature: " . ::sig($b),
-           ::defaults("conversation.user.created"))
---- tcp_reply eval
-"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+--- tcp_query eval: $::Query
+--- tcp_reply eval: $::Ok
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
 --- response_body
 ok
 --- no_error_log
@@ -329,7 +329,7 @@ ok
 
 
 
-=== TEST 12: a nested location, an "if" block and limit_except inherit the gate: forged and unsigned requests get 401
+=== TEST 13: a nested location, an "if" block and limit_except inherit the gate: forged and unsigned requests get 401
 --- config
     location /hooks/ {
         intercom_webhook on;
@@ -355,16 +355,16 @@ ok
         }
     }
 --- request eval
-["POST /hooks/nested\n" . ::event("conversation.user.created"),
- "POST /hooks/nested\n" . ::event("conversation.user.created"),
- "POST /hooks/if\n" . ::event("conversation.user.created"),
- "POST /hooks/if\n" . ::event("conversation.user.created"),
- "POST /hooks/limit\n" . ::event("conversation.user.created"),
- "POST /hooks/limit\n" . ::event("conversation.user.created")]
+["POST /hooks/nested\n" . $::Event,
+ "POST /hooks/nested\n" . $::Event,
+ "POST /hooks/if\n" . $::Event,
+ "POST /hooks/if\n" . $::Event,
+ "POST /hooks/limit\n" . $::Event,
+ "POST /hooks/limit\n" . $::Event]
 --- more_headers eval
-[::signed(::event("conversation.user.created"), "forged"), "",
- ::signed(::event("conversation.user.created"), "forged"), "",
- ::signed(::event("conversation.user.created"), "forged"), ""]
+[::signed($::Event, "forged"), "",
+ ::signed($::Event, "forged"), "",
+ ::signed($::Event, "forged"), ""]
 --- error_code eval
 [401, 401, 401, 401, 401, 401]
 --- no_error_log
@@ -372,7 +372,7 @@ connect() failed
 
 
 
-=== TEST 13: a nested location: a genuine notification reaches its upstream
+=== TEST 14: a nested location: a genuine notification reaches its upstream
 --- config
     location /hooks/ {
         intercom_webhook on;
@@ -387,15 +387,14 @@ connect() failed
     }
 --- tcp_listen: 1985
 --- tcp_query eval
-my $b = ::event("conversation.user.created");
+my $b = $::Event;
 ::upstream("/hooks/nested", $b, "X-Hub-Signature: " . ::sig($b),
            ::defaults("conversation.user.created"))
 --- tcp_reply eval
 "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
 --- request eval
-"POST /hooks/nested\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+"POST /hooks/nested\n" . $::Event
+--- more_headers eval: ::signed($::Event)
 --- response_body
 ok
 --- no_error_log
@@ -403,7 +402,7 @@ ok
 
 
 
-=== TEST 14: an "if" block: a genuine notification reaches its upstream
+=== TEST 15: an "if" block: a genuine notification reaches its upstream
 --- config
     location = /hook {
         intercom_webhook on;
@@ -417,16 +416,10 @@ ok
         proxy_http_version 1.0;
     }
 --- tcp_listen: 1985
---- tcp_query eval
-my $b = ::event("conversation.user.created");
-::upstream("/hook", $b, "X-Hub-Signature: " . ::sig($b),
-           ::defaults("conversation.user.created"))
---- tcp_reply eval
-"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+--- tcp_query eval: $::Query
+--- tcp_reply eval: $::Ok
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
 --- response_body
 ok
 --- no_error_log
@@ -434,7 +427,7 @@ ok
 
 
 
-=== TEST 15: limit_except: a genuine notification reaches the upstream; another method is denied before the gate
+=== TEST 16: limit_except: a genuine notification reaches the upstream; another method is denied before the gate
 --- config
     location = /hook {
         intercom_webhook on;
@@ -447,16 +440,12 @@ ok
         proxy_pass http://127.0.0.1:1985;
     }
 --- tcp_listen: 1985
---- tcp_query eval
-my $b = ::event("conversation.user.created");
-::upstream("/hook", $b, "X-Hub-Signature: " . ::sig($b),
-           ::defaults("conversation.user.created"))
---- tcp_reply eval
-"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+--- tcp_query eval: $::Query
+--- tcp_reply eval: $::Ok
 --- request eval
-["POST /hook\n" . ::event("conversation.user.created"), "GET /hook"]
+["POST /hook\n$::Event", "GET /hook"]
 --- more_headers eval
-[::signed(::event("conversation.user.created")), ""]
+[::signed($::Event), ""]
 --- error_code eval
 [200, 403]
 --- response_body eval
@@ -466,7 +455,7 @@ my $b = ::event("conversation.user.created");
 
 
 
-=== TEST 16: verified once: try_files into a second webhook location with another secret, the request is not verified again and keeps its variables
+=== TEST 17: verified once: try_files into a second webhook location with another secret, the request is not verified again and keeps its variables
 --- http_config
     log_format lo 'lo $uri $status $intercom_webhook_result $intercom_webhook_secret_id $intercom_webhook_topic';
 --- config
@@ -488,10 +477,9 @@ my $b = ::event("conversation.user.created");
         access_log $TEST_NGINX_SERVER_ROOT/logs/access.log lo;
         return 202 "$intercom_webhook_result $intercom_webhook_secret_id $intercom_webhook_topic $http_x_intercom_topic\n";
     }
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
+--- request eval: "POST /hook\n$::Event"
 --- more_headers eval
-::signed(::event("conversation.user.created")) . "\nX-Intercom-Topic: forged.by.client"
+::signed($::Event) . "\nX-Intercom-Topic: forged.by.client"
 --- error_code: 202
 --- response_body
 accepted first conversation.user.created conversation.user.created
@@ -502,7 +490,7 @@ lo /hook 202 accepted first conversation.user.created
 
 
 
-=== TEST 17: an unverified request redirected into a webhook location is verified there
+=== TEST 18: an unverified request redirected into a webhook location is verified there
 --- config
     location = /entry {
         try_files /nonexistent /hook;
@@ -515,12 +503,12 @@ lo /hook 202 accepted first conversation.user.created
     }
     location @app { return 202 "app $intercom_webhook_result\n"; }
 --- request eval
-["POST /entry\n" . ::event("conversation.user.created"),
- "POST /entry\n" . ::event("conversation.user.created"),
- "POST /entry\n" . ::event("conversation.user.created")]
+["POST /entry\n" . $::Event,
+ "POST /entry\n" . $::Event,
+ "POST /entry\n" . $::Event]
 --- more_headers eval
-[::signed(::event("conversation.user.created"), "forged"), "",
- ::signed(::event("conversation.user.created"))]
+[::signed($::Event, "forged"), "",
+ ::signed($::Event)]
 --- error_code eval
 [401, 401, 202]
 --- response_body_like eval
@@ -528,23 +516,22 @@ lo /hook 202 accepted first conversation.user.created
 
 
 
-=== TEST 18: rewrite-phase directives run before the gate: "return" in a webhook location answers without verification
+=== TEST 19: rewrite-phase directives run before the gate: "return" in a webhook location answers without verification
 --- config
     location = /hook {
         intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
-        return 204;
+        return 200 "returned\n";
     }
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- error_code: 204
+--- request eval: "POST /hook\n$::Event"
+--- error_code: 200
 --- no_error_log
 intercom webhook
 
 
 
-=== TEST 19: a request-path directive in a location without "intercom_webhook on" fails, naming the directive, the file and line, and the fix
+=== TEST 20: a request-path directive in a location without "intercom_webhook on" fails, naming the directive, the file and line, and the fix
 --- config
     location = /hook {
         intercom_webhook_secret it-secret;
@@ -560,7 +547,7 @@ qr/\[emerg\] .*"intercom_webhook_secret" in location "\/hook" needs "intercom_we
 
 
 
-=== TEST 20: the same for intercom_webhook_topics, alone in its location
+=== TEST 21: the same for intercom_webhook_topics, alone in its location
 --- http_config
     intercom_webhook_zone iw:1m;
 --- config
@@ -573,7 +560,7 @@ qr/\[emerg\] .*"intercom_webhook_topics" in location "\/a" needs "intercom_webho
 
 
 
-=== TEST 21: "off" with a request-path directive fails too
+=== TEST 22: "off" with a request-path directive fails too
 --- http_config
     intercom_webhook_zone iw:1m;
 --- config
@@ -590,7 +577,7 @@ qr/\[emerg\] .*"intercom_webhook_dedup" in location "\/hook" needs "intercom_web
 
 
 
-=== TEST 22: directives at server level with no webhook location in the server: a warning (nginx dies later, on an unknown directive after the http block, so that every start shows it)
+=== TEST 23: directives at server level with no webhook location in the server: a warning (nginx dies later, on an unknown directive after the http block, so that every start shows it)
 --- config
     intercom_webhook_secret it-secret;
     intercom_webhook_topics conversation.*;
@@ -605,7 +592,7 @@ qr/\[warn\] .*"intercom_webhook_secret" in \S+nginx\.conf:\d+ has no effect in s
 
 
 
-=== TEST 23: server-level directives used by a webhook location: no warning
+=== TEST 24: server-level directives used by a webhook location: no warning
 --- config
     intercom_webhook_secret it-secret;
     intercom_webhook_allow all;

@@ -14,6 +14,13 @@ repeat_each(1);
 
 plan tests => repeat_each() * 23;
 
+# the notification of most blocks, what the application gets of it, and
+# the application's answer
+our $Event = ::event("conversation.user.created");
+our $Query = ::upstream("/hook", $Event, "X-Hub-Signature: " . ::sig($Event),
+                        ::defaults("conversation.user.created"));
+our $Ok = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+
 run_tests();
 
 __DATA__
@@ -40,16 +47,10 @@ __DATA__
         proxy_pass http://127.0.0.1:1985;
     }
 --- tcp_listen: 1985
---- tcp_query eval
-my $b = ::event("conversation.user.created");
-::upstream("/hook", $b, "X-Hub-Signature: " . ::sig($b),
-           ::defaults("conversation.user.created"))
---- tcp_reply eval
-"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+--- tcp_query eval: $::Query
+--- tcp_reply eval: $::Ok
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
 --- response_body
 ok
 --- access_log
@@ -82,11 +83,11 @@ being delivered by another request
     }
     location = /app { return 200 "app\n"; }
 --- request eval
-["POST /hook\n" . ::event("conversation.user.created"),
- "POST /hook\n" . ::event("conversation.user.created")]
+["POST /hook\n$::Event",
+ "POST /hook\n$::Event"]
 --- more_headers eval
-[::signed(::event("conversation.user.created")),
- ::signed(::event("conversation.user.created"))]
+[::signed($::Event),
+ ::signed($::Event)]
 --- error_code eval
 [200, 200]
 --- response_body eval
@@ -112,10 +113,8 @@ being delivered by another request
     location = /app {
         return 200 "app verified=$http_x_intercom_verified topic=$http_x_intercom_topic\n";
     }
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
 --- error_code: 200
 --- response_body
 app verified=0 topic=conversation.user.created
@@ -142,10 +141,8 @@ not passed on
     location = /app {
         return 200 "app verified=$http_x_intercom_verified\n";
     }
---- request eval
-"POST /hook\n" . ::event("conversation.user.created")
---- more_headers eval
-::signed(::event("conversation.user.created"))
+--- request eval: "POST /hook\n$::Event"
+--- more_headers eval: ::signed($::Event)
 --- error_code: 200
 --- response_body
 app verified=0
