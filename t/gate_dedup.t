@@ -64,6 +64,10 @@ being delivered by another request
 --- http_config
     intercom_webhook_zone iw:1m;
     log_format lo 'lo $uri $status $intercom_webhook_result';
+    server {
+        listen 127.0.0.1:1985;
+        location / { return 200 "app\n"; }
+    }
 --- config
     intercom_webhook_dedup zone=iw;
     intercom_webhook_secret it-secret;
@@ -78,10 +82,8 @@ being delivered by another request
     location @backup {
         access_log $TEST_NGINX_SERVER_ROOT/logs/access.log lo;
         intercom_webhook on;
-        rewrite ^ /app break;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location = /app { return 200 "app\n"; }
 --- request eval
 ["POST /hook\n$::Event",
  "POST /hook\n$::Event"]
