@@ -712,7 +712,7 @@ ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
         }
 
         if (rc == NGX_DECLINED) {
-            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DUPLICATE;
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED_ALREADY;
 
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "intercom webhook: notification \"%V\" of app "
@@ -733,7 +733,7 @@ ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
                           &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID],
                           &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID]);
 
-            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DUPLICATE;
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT;
 
             return ngx_http_intercom_webhook_retry_later(r, iwcf);
         }
