@@ -613,6 +613,10 @@ ngx_http_intercom_webhook_topics(ngx_conf_t *cf, ngx_command_t *cmd,
                                &value[i]);
             return NGX_CONF_ERROR;
         }
+
+        /* a pattern that no documented topic matches warns */
+
+        ngx_http_intercom_webhook_topics_check(cf, topic);
     }
 
     return NGX_CONF_OK;

@@ -26,6 +26,8 @@
  *   _status.c      intercom_webhook_status, the counters as JSON or for
  *                  Prometheus
  *   _variables.c   the $intercom_webhook_* variables
+ *   _topics.c      the topics Intercom documents, and the check of the
+ *                  topic patterns against them
  */
 
 
@@ -408,6 +410,11 @@ void ngx_http_intercom_webhook_count(ngx_http_request_t *r,
 
 char *ngx_http_intercom_webhook_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* _topics.c */
+
+void ngx_http_intercom_webhook_topics_check(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_topic_t *topic);
 
 /* _variables.c */
 
