@@ -249,6 +249,9 @@ typedef struct {
 
     ngx_str_t                           name;     /* the location's */
 
+    /* the last realip hint of a 403, per worker: at most one a minute */
+    time_t                              realip_hint;
+
     ngx_uint_t                          mode;
     time_t                              max_age;  /* 0: off */
 
