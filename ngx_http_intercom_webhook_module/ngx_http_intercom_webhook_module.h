@@ -366,6 +366,8 @@ char *ngx_http_intercom_webhook_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
 
 char *ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+void ngx_http_intercom_webhook_preset_notice(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_main_conf_t *iwmcf);
 
 /* _handler.c */
 
