@@ -794,7 +794,7 @@ ngx_http_intercom_webhook_preset_notice(ngx_conf_t *cf,
     }
 
     ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
-                  "intercom webhook: the built-in Intercom addresses of "
+                  "the built-in Intercom addresses of "
                   NGX_HTTP_INTERCOM_WEBHOOK_PRESET_DATE " (\"intercom\", "
                   "the default, or a region's) are allowed by location "
                   "\"%V\" of the server in %s:%ui%*s: when Intercom "

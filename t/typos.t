@@ -391,7 +391,7 @@ third-secret-value
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[notice\] .*intercom webhook: the built-in Intercom addresses of \d{4}-\d\d-\d\d \("intercom", the default, or a region's\) are allowed by location "\/hook" of the server in \S+nginx\.conf:\d+: when Intercom changes one, deliveries get 403 until the module is upgraded; "intercom_webhook_allow_file" with the intercom-ip-ranges updater keeps them current$/
+qr/\[notice\] \d+#\d+: the built-in Intercom addresses of \d{4}-\d\d-\d\d \("intercom", the default, or a region's\) are allowed by location "\/hook" of the server in \S+nginx\.conf:\d+: when Intercom changes one, deliveries get 403 until the module is upgraded; "intercom_webhook_allow_file" with the intercom-ip-ranges updater keeps them current$/
 
 
 
@@ -423,7 +423,7 @@ qr/\[notice\] .*intercom webhook: the built-in Intercom addresses of \d{4}-\d\d-
 GET /a
 --- must_die
 --- error_log eval
-qr/\[notice\] .*intercom webhook: the built-in Intercom addresses of \d{4}-\d\d-\d\d .* are allowed by location "\/a" of the server in \S+nginx\.conf:\d+ and 2 other locations: when Intercom/
+qr/\[notice\] \d+#\d+: the built-in Intercom addresses of \d{4}-\d\d-\d\d .* are allowed by location "\/a" of the server in \S+nginx\.conf:\d+ and 2 other locations: when Intercom/
 
 
 
