@@ -26,6 +26,8 @@
  *   _status.c      intercom_webhook_status, the counters as JSON or for
  *                  Prometheus
  *   _variables.c   the $intercom_webhook_* variables
+ *   _topics.c      the topics Intercom documents, and the check of the
+ *                  topic patterns against them
  */
 
 
@@ -263,6 +265,9 @@ typedef struct {
 
     ngx_str_t                           name;     /* the location's */
 
+    /* the last realip hint of a 403, per worker: at most one a minute */
+    time_t                              realip_hint;
+
     ngx_uint_t                          mode;
     time_t                              max_age;  /* 0: off */
 
@@ -377,6 +382,8 @@ char *ngx_http_intercom_webhook_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
 
 char *ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+void ngx_http_intercom_webhook_preset_notice(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_main_conf_t *iwmcf);
 
 /* _handler.c */
 
@@ -429,6 +436,11 @@ void ngx_http_intercom_webhook_count_duration(
 
 char *ngx_http_intercom_webhook_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* _topics.c */
+
+void ngx_http_intercom_webhook_topics_check(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_topic_t *topic);
 
 /* _variables.c */
 

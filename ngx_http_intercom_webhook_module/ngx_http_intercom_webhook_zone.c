@@ -156,13 +156,15 @@ ngx_http_intercom_webhook_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 
     if (size == NGX_ERROR) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid zone size \"%V\"", &value[1]);
+                           "invalid zone size \"%V\", \"name:size\" with "
+                           "a size such as \"1m\" is expected", &value[1]);
         return NGX_CONF_ERROR;
     }
 
     if (size < (ssize_t) (8 * ngx_pagesize)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "zone \"%V\" is too small", &value[1]);
+                           "zone \"%V\" is too small, the minimum size is "
+                           "%uzk", &value[1], 8 * ngx_pagesize / 1024);
         return NGX_CONF_ERROR;
     }
 
@@ -381,7 +383,9 @@ ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
                 || iwcf->dedup_ttl == 0)
             {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid ttl \"%V\"", &value[i]);
+                                   "invalid ttl \"%V\", \"ttl=time\" with "
+                                   "a time such as \"1h\" is expected",
+                                   &value[i]);
                 return NGX_CONF_ERROR;
             }
 
@@ -389,14 +393,16 @@ ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\"", &value[i]);
+                           "invalid parameter \"%V\", \"zone=name\" or "
+                           "\"ttl=time\" is expected", &value[i]);
         return NGX_CONF_ERROR;
     }
 
     if (name.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\" must have \"zone\" parameter",
-                           &cmd->name);
+                           "\"%V\" must have the \"zone=name\" parameter, "
+                           "\"%V zone=name [ttl=time];\" or \"%V off;\" "
+                           "is expected", &cmd->name, &cmd->name, &cmd->name);
         return NGX_CONF_ERROR;
     }
 
