@@ -43,8 +43,6 @@ static ngx_int_t ngx_http_intercom_webhook_begin(ngx_http_request_t *r,
     ngx_http_intercom_webhook_ctx_t *ctx);
 static void ngx_http_intercom_webhook_log_forbidden(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf);
-static ngx_table_elt_t *ngx_http_intercom_webhook_forwarded(
-    ngx_http_request_t *r);
 static ngx_uint_t ngx_http_intercom_webhook_realip_changed(
     ngx_http_request_t *r);
 static void ngx_http_intercom_webhook_log_mismatch(ngx_http_request_t *r,
@@ -368,7 +366,8 @@ ngx_http_intercom_webhook_log_forbidden(ngx_http_request_t *r,
 
     if (now - iwcf->realip_hint >= NGX_HTTP_INTERCOM_WEBHOOK_HINT_INTERVAL) {
 
-        h = ngx_http_intercom_webhook_forwarded(r);
+        h = ngx_http_intercom_webhook_find_header(r,
+                                      ngx_http_intercom_webhook_proxy_headers);
 
         if (h && !ngx_http_intercom_webhook_realip_changed(r)) {
             iwcf->realip_hint = now;
@@ -389,46 +388,6 @@ ngx_http_intercom_webhook_log_forbidden(ngx_http_request_t *r,
     ngx_log_error(iwcf->log_level, r->connection->log, 0,
                   "intercom webhook: client %V is not in the allowlist",
                   &r->connection->addr_text);
-}
-
-
-/* the first X-Forwarded-For, X-Real-IP or Forwarded header, or NULL */
-
-static ngx_table_elt_t *
-ngx_http_intercom_webhook_forwarded(ngx_http_request_t *r)
-{
-    ngx_str_t        *name;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        for (name = ngx_http_intercom_webhook_proxy_headers;
-             name->len;
-             name++)
-        {
-            if (h[i].key.len == name->len
-                && ngx_strncasecmp(h[i].key.data, name->data, name->len)
-                   == 0)
-            {
-                return &h[i];
-            }
-        }
-    }
 }
 
 

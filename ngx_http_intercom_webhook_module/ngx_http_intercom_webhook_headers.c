@@ -50,6 +50,49 @@ static ngx_str_t  ngx_http_intercom_webhook_verified_lc =
 static u_char  ngx_http_intercom_webhook_signature[] = "x-hub-signature";
 
 
+/* the first request header named as one of "names", or NULL */
+
+ngx_table_elt_t *
+ngx_http_intercom_webhook_find_header(ngx_http_request_t *r,
+    ngx_str_t *names)
+{
+    ngx_str_t        *name;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+
+            if (part->nelts == 0) {
+                i = (ngx_uint_t) -1;
+                continue;
+            }
+        }
+
+        for (name = names; name->len; name++) {
+            if (h[i].key.len == name->len
+                && ngx_strncasecmp(h[i].key.data, name->data, name->len)
+                   == 0)
+            {
+                return &h[i];
+            }
+        }
+    }
+}
+
+
 /*
  * The X-Hub-Signature header and how many the client sent.  A name that
  * is the same but for "_" in place of "-" counts as one: with

@@ -400,6 +400,8 @@ ngx_int_t ngx_http_intercom_webhook_retry_after(ngx_http_request_t *r,
 
 /* _headers.c */
 
+ngx_table_elt_t *ngx_http_intercom_webhook_find_header(
+    ngx_http_request_t *r, ngx_str_t *names);
 ngx_table_elt_t *ngx_http_intercom_webhook_signature_header(
     ngx_http_request_t *r, ngx_uint_t *n);
 ngx_int_t ngx_http_intercom_webhook_set_headers(ngx_http_request_t *r,

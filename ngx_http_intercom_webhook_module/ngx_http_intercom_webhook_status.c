@@ -117,8 +117,6 @@ static ngx_int_t ngx_http_intercom_webhook_snapshot(ngx_http_request_t *r,
 static size_t ngx_http_intercom_webhook_status_size(ngx_array_t *snapshots,
     ngx_uint_t prometheus);
 static ngx_uint_t ngx_http_intercom_webhook_prometheus(ngx_http_request_t *r);
-static ngx_table_elt_t *ngx_http_intercom_webhook_accept(
-    ngx_http_request_t *r);
 static u_char *ngx_http_intercom_webhook_json(u_char *p, u_char *last,
     ngx_array_t *snapshots);
 static u_char *ngx_http_intercom_webhook_json_family(u_char *p, u_char *last,
@@ -271,6 +269,12 @@ static ngx_str_t  ngx_http_intercom_webhook_les[] = {
 
 /* the topics beyond the slots, or not named as Intercom's are */
 static ngx_str_t  ngx_http_intercom_webhook_other = ngx_string("(other)");
+
+
+static ngx_str_t  ngx_http_intercom_webhook_accept[] = {
+    ngx_string("Accept"),
+    ngx_null_string
+};
 
 
 /* a name for each class of status */
@@ -576,7 +580,8 @@ ngx_http_intercom_webhook_prometheus(ngx_http_request_t *r)
                && ngx_strncmp(format.data, "prometheus", 10) == 0;
     }
 
-    h = ngx_http_intercom_webhook_accept(r);
+    h = ngx_http_intercom_webhook_find_header(r,
+                                          ngx_http_intercom_webhook_accept);
 
     if (h == NULL) {
         return 0;
@@ -591,42 +596,6 @@ ngx_http_intercom_webhook_prometheus(ngx_http_request_t *r)
     }
 
     return 0;
-}
-
-
-static ngx_table_elt_t *
-ngx_http_intercom_webhook_accept(ngx_http_request_t *r)
-{
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-
-            if (part->nelts == 0) {
-                i = (ngx_uint_t) -1;
-                continue;
-            }
-        }
-
-        if (h[i].key.len == 6
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "accept", 6) == 0)
-        {
-            return &h[i];
-        }
-    }
 }
 
 
