@@ -376,6 +376,13 @@ ngx_int_t ngx_http_intercom_webhook_topic_match(ngx_array_t *topics,
 
 /* allowlist */
 
+/*
+ * The date the presets' addresses were taken from Intercom's "IP
+ * allowlisting" documentation, logged when a location uses them.
+ */
+#define NGX_HTTP_INTERCOM_WEBHOOK_PRESET_DATE  "2026-11-29"
+
+
 typedef struct {
     ngx_array_t                        *cidrs;    /* of ngx_cidr_t */
     /*
@@ -384,12 +391,15 @@ typedef struct {
      */
     ngx_str_t                           date;
     unsigned                            all:1;
+    /* a preset's addresses were added ("intercom", the default, ...) */
+    unsigned                            preset:1;
 } ngx_http_intercom_webhook_allow_t;
 
 
 /*
  * Adds an address, a CIDR block, "all" or a preset ("intercom",
- * "intercom_us", "intercom_eu", "intercom_au").  NGX_OK; NGX_DONE when a
+ * "intercom_us", "intercom_eu", "intercom_au": allow->preset is set).
+ * NGX_OK; NGX_DONE when a
  * CIDR block had host bits set (they are cleared: warn as nginx does);
  * NGX_DECLINED for an invalid value; NGX_ERROR on memory shortage.
  */

@@ -12,7 +12,8 @@
 
 /*
  * Intercom's published outbound addresses, per region where the workspace
- * is hosted ("IP allowlisting" in Intercom's developer documentation).
+ * is hosted ("IP allowlisting" in Intercom's developer documentation), as
+ * of NGX_HTTP_INTERCOM_WEBHOOK_PRESET_DATE: update the date with them.
  */
 
 static ngx_str_t  ngx_http_intercom_webhook_us[] = {
@@ -100,6 +101,8 @@ ngx_http_intercom_webhook_allow_add(ngx_http_intercom_webhook_allow_t *allow,
                 }
             }
         }
+
+        allow->preset = 1;
 
         return NGX_OK;
     }

@@ -111,15 +111,51 @@ ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* the enumerations of request-path directives: noted, then set */
+/*
+ * The enumerations of request-path directives: noted, then set; an
+ * invalid value is answered with the values expected, which
+ * ngx_conf_set_enum_slot() does not list.
+ */
 
 char *
 ngx_http_intercom_webhook_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
+    u_char           *p, *last;
+    ngx_str_t        *value;
+    ngx_conf_enum_t  *e;
+    u_char            expected[NGX_MAX_CONF_ERRSTR];
+
     ngx_http_intercom_webhook_note(cf, cmd, conf);
 
-    return ngx_conf_set_enum_slot(cf, cmd, conf);
+    value = cf->args->elts;
+
+    for (e = cmd->post; e->name.len; e++) {
+        if (e->name.len == value[1].len
+            && ngx_strcasecmp(e->name.data, value[1].data) == 0)
+        {
+            return ngx_conf_set_enum_slot(cf, cmd, conf);
+        }
+    }
+
+    /* "info", "notice", "warn" or "error" */
+
+    p = expected;
+    last = expected + sizeof(expected);
+
+    for (e = cmd->post; e->name.len; e++) {
+        if (e != cmd->post) {
+            p = ngx_slprintf(p, last, (e + 1)->name.len ? ", " : " or ");
+        }
+
+        p = ngx_slprintf(p, last, "\"%V\"", &e->name);
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\", %*s is expected",
+                       &value[1], (size_t) (p - expected), expected);
+
+    return NGX_CONF_ERROR;
 }
 
 
@@ -577,6 +613,10 @@ ngx_http_intercom_webhook_topics(ngx_conf_t *cf, ngx_command_t *cmd,
                                &value[i]);
             return NGX_CONF_ERROR;
         }
+
+        /* a pattern that no documented topic matches warns */
+
+        ngx_http_intercom_webhook_topics_check(cf, topic);
     }
 
     return NGX_CONF_OK;

@@ -20,6 +20,9 @@
  * 429 by default, with which Intercom keeps the notification and retries
  * for up to two hours.  410 would disable the subscription for good: it
  * never leaves nginx.  Every other response passes untouched.
+ *
+ * The time from the request's start to this header is the delivery's
+ * duration, as Intercom sees it but for the body: counted here.
  */
 
 
@@ -34,6 +37,8 @@ ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r)
 {
     ngx_int_t                              status, answer;
     ngx_uint_t                             level;
+    ngx_time_t                            *tp;
+    ngx_msec_int_t                         ms;
     ngx_http_upstream_t                   *u;
     ngx_http_intercom_webhook_ctx_t       *ctx;
     ngx_http_intercom_webhook_loc_conf_t  *iwcf;
@@ -54,6 +59,16 @@ ngx_http_intercom_webhook_header_filter(ngx_http_request_t *r)
     /* $intercom_webhook_upstream_status, once per request */
 
     ctx->upstream_status = status ? status : NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    /* the delivery's duration, as $request_time counts it */
+
+    tp = ngx_timeofday();
+
+    ms = (ngx_msec_int_t) ((tp->sec - r->start_sec) * 1000
+                           + (tp->msec - r->start_msec));
+
+    ngx_http_intercom_webhook_count_duration(iwcf,
+                                             (ngx_msec_t) ngx_max(ms, 0));
 
     /* delivered, for de-duplication, is the application's 2xx */
 

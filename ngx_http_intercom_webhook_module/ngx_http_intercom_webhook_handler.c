@@ -14,6 +14,15 @@
 /* bytes of a temporary file read at once */
 #define NGX_HTTP_INTERCOM_WEBHOOK_READ_SIZE      16384
 
+/* seconds between two realip hints of a location, per worker */
+#define NGX_HTTP_INTERCOM_WEBHOOK_HINT_INTERVAL  60
+
+/* ' (16 secrets tried: "id", "id", ...)' */
+#define NGX_HTTP_INTERCOM_WEBHOOK_TRIED_LEN                                   \
+    (sizeof(" (NN secrets tried: )")                                          \
+     + NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS                                  \
+       * (NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID + sizeof("\"\", ")))
+
 
 typedef ngx_int_t (*ngx_http_intercom_webhook_chunk_pt)(void *data,
     u_char *pos, u_char *last);
@@ -32,6 +41,14 @@ typedef struct {
 static ngx_int_t ngx_http_intercom_webhook_begin(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx);
+static void ngx_http_intercom_webhook_log_forbidden(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf);
+static ngx_table_elt_t *ngx_http_intercom_webhook_forwarded(
+    ngx_http_request_t *r);
+static ngx_uint_t ngx_http_intercom_webhook_realip_changed(
+    ngx_http_request_t *r);
+static void ngx_http_intercom_webhook_log_mismatch(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf);
 static void ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
@@ -68,6 +85,16 @@ static ngx_http_request_body_filter_pt  ngx_http_next_request_body_filter;
 
 static ngx_str_t  ngx_http_intercom_webhook_allow_methods =
     ngx_string("POST, HEAD");
+
+
+/* the headers of a proxy in front of nginx */
+
+static ngx_str_t  ngx_http_intercom_webhook_proxy_headers[] = {
+    ngx_string("X-Forwarded-For"),
+    ngx_string("X-Real-IP"),
+    ngx_string("Forwarded"),
+    ngx_null_string
+};
 
 
 /*
@@ -201,9 +228,7 @@ ngx_http_intercom_webhook_begin(ngx_http_request_t *r,
                                               r->connection->sockaddr)
         != NGX_OK)
     {
-        ngx_log_error(iwcf->log_level, r->connection->log, 0,
-                      "intercom webhook: client %V is not in the allowlist",
-                      &r->connection->addr_text);
+        ngx_http_intercom_webhook_log_forbidden(r, iwcf);
 
         rc = ngx_http_intercom_webhook_reject(r, ctx,
                                             NGX_HTTP_INTERCOM_WEBHOOK_FORBIDDEN,
@@ -324,6 +349,149 @@ ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r)
 }
 
 
+/*
+ * A client not allowed.  Behind a load balancer whose address realip was
+ * not told to trust (set_real_ip_from), every genuine delivery comes from
+ * the balancer: when the request carries a proxy's header and realip did
+ * not change the address, the line says so, at most once a minute per
+ * location (per worker: the time is the location's, written unlocked).
+ */
+
+static void
+ngx_http_intercom_webhook_log_forbidden(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf)
+{
+    time_t            now;
+    ngx_table_elt_t  *h;
+
+    now = ngx_time();
+
+    if (now - iwcf->realip_hint >= NGX_HTTP_INTERCOM_WEBHOOK_HINT_INTERVAL) {
+
+        h = ngx_http_intercom_webhook_forwarded(r);
+
+        if (h && !ngx_http_intercom_webhook_realip_changed(r)) {
+            iwcf->realip_hint = now;
+
+            ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                          "intercom webhook: client %V is not in the "
+                          "allowlist; the request has a \"%V\" header but "
+                          "the realip module did not change the client "
+                          "address: behind a load balancer or a proxy, "
+                          "trust its address with \"set_real_ip_from\" "
+                          "and \"real_ip_header\" (at most one such line "
+                          "a minute)",
+                          &r->connection->addr_text, &h->key);
+            return;
+        }
+    }
+
+    ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                  "intercom webhook: client %V is not in the allowlist",
+                  &r->connection->addr_text);
+}
+
+
+/* the first X-Forwarded-For, X-Real-IP or Forwarded header, or NULL */
+
+static ngx_table_elt_t *
+ngx_http_intercom_webhook_forwarded(ngx_http_request_t *r)
+{
+    ngx_str_t        *name;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        for (name = ngx_http_intercom_webhook_proxy_headers;
+             name->len;
+             name++)
+        {
+            if (h[i].key.len == name->len
+                && ngx_strncasecmp(h[i].key.data, name->data, name->len)
+                   == 0)
+            {
+                return &h[i];
+            }
+        }
+    }
+}
+
+
+/*
+ * Whether the realip module changed the client address of the request:
+ * it keeps the original in its context, set only then.  The module is
+ * found by its name, as nginx may be built without it (then: 0).
+ */
+
+static ngx_uint_t
+ngx_http_intercom_webhook_realip_changed(ngx_http_request_t *r)
+{
+    ngx_uint_t      i;
+    ngx_module_t  **modules;
+
+    modules = ngx_cycle->modules;
+
+    for (i = 0; modules[i]; i++) {
+        if (modules[i]->type == NGX_HTTP_MODULE
+            && ngx_strcmp(modules[i]->name, "ngx_http_realip_module") == 0)
+        {
+            return r->ctx[modules[i]->ctx_index] != NULL;
+        }
+    }
+
+    return 0;
+}
+
+
+/* a signature mismatch names the secrets tried, by id, never by value */
+
+static void
+ngx_http_intercom_webhook_log_mismatch(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf)
+{
+    u_char                              *p, *last;
+    ngx_uint_t                           i, n;
+    ngx_http_intercom_webhook_secret_t  *secrets;
+    u_char                               tried[
+                                       NGX_HTTP_INTERCOM_WEBHOOK_TRIED_LEN];
+
+    secrets = iwcf->secrets->elts;
+    n = iwcf->secrets->nelts;
+
+    p = tried;
+    last = tried + sizeof(tried);
+
+    p = ngx_slprintf(p, last, " (%ui secret%s tried: ", n,
+                     n == 1 ? "" : "s");
+
+    for (i = 0; i < n; i++) {
+        p = ngx_slprintf(p, last, "%s\"%V\"", i ? ", " : "",
+                         &secrets[i].id);
+    }
+
+    p = ngx_slprintf(p, last, ")");
+
+    ngx_log_error(iwcf->log_level, r->connection->log, 0,
+                  "intercom webhook: signature mismatch%*s",
+                  (size_t) (p - tried), tried);
+}
+
+
 static ngx_int_t
 ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
@@ -394,8 +562,7 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     }
 
     if (rc == NGX_DECLINED) {
-        ngx_log_error(iwcf->log_level, r->connection->log, 0,
-                      "intercom webhook: signature mismatch");
+        ngx_http_intercom_webhook_log_mismatch(r, iwcf);
 
         rc = ngx_http_intercom_webhook_reject(r, ctx,
                                        NGX_HTTP_INTERCOM_WEBHOOK_BAD_SIGNATURE,
@@ -712,7 +879,7 @@ ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
         }
 
         if (rc == NGX_DECLINED) {
-            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DUPLICATE;
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED_ALREADY;
 
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "intercom webhook: notification \"%V\" of app "
@@ -733,7 +900,7 @@ ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
                           &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID],
                           &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID]);
 
-            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DUPLICATE;
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT;
 
             return ngx_http_intercom_webhook_retry_later(r, iwcf);
         }

@@ -256,6 +256,10 @@ ngx_http_intercom_webhook_init(ngx_conf_t *cf)
         return NGX_OK;
     }
 
+    /* the compiled-in addresses, and their date, once per load */
+
+    ngx_http_intercom_webhook_preset_notice(cf, iwmcf);
+
     loc = iwmcf->locations.elts;
 
     for (i = 0; i < iwmcf->locations.nelts; i++) {

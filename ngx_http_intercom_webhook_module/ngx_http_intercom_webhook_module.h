@@ -26,6 +26,8 @@
  *   _status.c      intercom_webhook_status, the counters as JSON or for
  *                  Prometheus
  *   _variables.c   the $intercom_webhook_* variables
+ *   _topics.c      the topics Intercom documents, and the check of the
+ *                  topic patterns against them
  */
 
 
@@ -87,7 +89,8 @@ enum {
     NGX_HTTP_INTERCOM_WEBHOOK_METHOD_NOT_ALLOWED,
     NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR,
     NGX_HTTP_INTERCOM_WEBHOOK_ERROR,
-    NGX_HTTP_INTERCOM_WEBHOOK_DUPLICATE,
+    NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED_ALREADY,
+    NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT,
     NGX_HTTP_INTERCOM_WEBHOOK_STALE,
     NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS
 };
@@ -101,6 +104,9 @@ enum {
 #define NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN      64
 #define NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN       128
 #define NGX_HTTP_INTERCOM_WEBHOOK_CLASSES        6     /* status / 100 */
+
+/* the delivery's duration: the buckets' bounds in _zone.c, and +Inf */
+#define NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS        9
 
 /* the counters' area: this share of a zone, or one location's at least */
 #define NGX_HTTP_INTERCOM_WEBHOOK_COUNTERS_SHARE 8
@@ -121,6 +127,8 @@ typedef ngx_atomic_t
     ngx_http_intercom_webhook_results_t[NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS];
 typedef ngx_atomic_t
     ngx_http_intercom_webhook_classes_t[NGX_HTTP_INTERCOM_WEBHOOK_CLASSES];
+typedef ngx_atomic_t
+    ngx_http_intercom_webhook_buckets_t[NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS];
 typedef u_char
     ngx_http_intercom_webhook_name_t[NGX_HTTP_INTERCOM_WEBHOOK_NAME_LEN];
 
@@ -147,6 +155,14 @@ typedef struct {
     /* the allowlist files' oldest date, as Unix seconds; 0: none */
     ngx_atomic_t                         allow_date;
 
+    /*
+     * the notifications passed on, by the time from the request's start
+     * to the response header: each in the first bucket whose bound it
+     * does not pass (not cumulative here), and the sum in milliseconds
+     */
+    ngx_http_intercom_webhook_buckets_t  duration;
+    ngx_atomic_t                         duration_ms;
+
     ngx_atomic_t                         ntopics;
     ngx_http_intercom_webhook_topics_t   topics;
 
@@ -160,6 +176,8 @@ typedef struct {
     ngx_rbtree_node_t                   sentinel;
     ngx_queue_t                         lru;      /* of entries, newest first */
     ngx_atomic_t                        entries;
+    ngx_atomic_t                        evictions;
+    ngx_uint_t                          limit;    /* entries it holds */
     time_t                              full;     /* last "full" warning */
 
     /* the counters' area, allocated first, never used by entries */
@@ -246,6 +264,9 @@ typedef struct {
     time_t                              retry_after;  /* -1: none */
 
     ngx_str_t                           name;     /* the location's */
+
+    /* the last realip hint of a 403, per worker: at most one a minute */
+    time_t                              realip_hint;
 
     ngx_uint_t                          mode;
     time_t                              max_age;  /* 0: off */
@@ -361,6 +382,8 @@ char *ngx_http_intercom_webhook_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
 
 char *ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+void ngx_http_intercom_webhook_preset_notice(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_main_conf_t *iwmcf);
 
 /* _handler.c */
 
@@ -387,6 +410,9 @@ ngx_int_t ngx_http_intercom_webhook_compile_headers(ngx_conf_t *cf,
 
 /* _zone.c */
 
+extern ngx_msec_t  ngx_http_intercom_webhook_bounds[];
+
+
 char *ngx_http_intercom_webhook_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -403,11 +429,18 @@ void ngx_http_intercom_webhook_dedup_end(ngx_http_request_t *r,
 void ngx_http_intercom_webhook_count(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t result);
+void ngx_http_intercom_webhook_count_duration(
+    ngx_http_intercom_webhook_loc_conf_t *iwcf, ngx_msec_t ms);
 
 /* _status.c */
 
 char *ngx_http_intercom_webhook_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* _topics.c */
+
+void ngx_http_intercom_webhook_topics_check(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_topic_t *topic);
 
 /* _variables.c */
 

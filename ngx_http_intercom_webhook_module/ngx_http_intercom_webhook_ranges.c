@@ -746,4 +746,64 @@ failed:
     return NGX_CONF_ERROR;
 }
 
+
+/*
+ * The presets are Intercom's addresses as of the module's release: when
+ * Intercom changes one, a location that relies on them answers 403 until
+ * the module is upgraded.  Where locations use them (by
+ * "intercom_webhook_allow intercom" or the default), their date is logged
+ * at notice, once per configuration load, with the way to keep current.
+ */
+
+void
+ngx_http_intercom_webhook_preset_notice(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_main_conf_t *iwmcf)
+{
+    u_char                                *p;
+    ngx_uint_t                             i, n;
+    ngx_http_intercom_webhook_location_t  *loc, *first;
+    u_char                                 more[sizeof(" and  other locations")
+                                                + NGX_INT_T_LEN];
+
+    loc = iwmcf->locations.elts;
+
+    first = NULL;
+    n = 0;
+
+    for (i = 0; i < iwmcf->locations.nelts; i++) {
+        if (!loc[i].iwcf->allow->preset) {
+            continue;
+        }
+
+        if (first == NULL) {
+            first = &loc[i];
+        }
+
+        n++;
+    }
+
+    if (first == NULL) {
+        return;
+    }
+
+    p = more;
+
+    if (n > 1) {
+        p = ngx_sprintf(more, " and %ui other location%s", n - 1,
+                        n > 2 ? "s" : "");
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
+                  "the built-in Intercom addresses of "
+                  NGX_HTTP_INTERCOM_WEBHOOK_PRESET_DATE " (\"intercom\", "
+                  "the default, or a region's) are allowed by location "
+                  "\"%V\" of the server in %s:%ui%*s: when Intercom "
+                  "changes one, deliveries get "
+                  "403 until the module is upgraded; "
+                  "\"intercom_webhook_allow_file\" with the "
+                  "intercom-ip-ranges updater keeps them current",
+                  &first->clcf->name, first->cscf->file_name,
+                  first->cscf->line, (size_t) (p - more), more);
+}
+
 #endif

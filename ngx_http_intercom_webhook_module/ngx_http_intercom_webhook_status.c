@@ -17,8 +17,9 @@
  * Accept header that asks for text/plain or OpenMetrics.
  *
  * The rows of each zone are copied under its lock, then written from the
- * copy.  One table of the metric families drives both writers and the
- * size of the buffer, and the writers know the buffer's end.
+ * copy.  Two tables of the metric families, a zone's and a location's,
+ * drive both writers and the size of the buffer, and the writers know the
+ * buffer's end.
  */
 
 
@@ -29,13 +30,26 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_JSON_SERIES_LEN                             \
     (sizeof(",\"\":") - 1 + NGX_ATOMIC_T_LEN)
 
+/* a zone's series, but for the zone's name and the family's */
+#define NGX_HTTP_INTERCOM_WEBHOOK_ZONE_SERIES_LEN                             \
+    (sizeof("nginx_intercom_webhook_{zone=\"\"} \n") - 1 + NGX_ATOMIC_T_LEN)
+
 /* the bytes of a zone, of a location, but for their names */
 #define NGX_HTTP_INTERCOM_WEBHOOK_ZONE_LEN                                    \
-    (sizeof(",\"\":{\"dedup_entries\":,\"locations\":[]}") - 1                \
-     + sizeof("nginx_intercom_webhook_dedup_entries{zone=\"\"} \n") - 1       \
-     + NGX_ATOMIC_T_LEN)
+    (sizeof(",\"\":{\"locations\":[]}") - 1)
 #define NGX_HTTP_INTERCOM_WEBHOOK_ROW_LEN                                     \
     (sizeof(",{\"server\":\"\",\"location\":\"\"}") - 1)
+
+/*
+ * A histogram's more bytes: "_bucket" of each series; the lines of its
+ * sum (milliseconds as seconds) and count; their JSON
+ */
+#define NGX_HTTP_INTERCOM_WEBHOOK_BUCKET_LEN  (sizeof("_bucket") - 1)
+#define NGX_HTTP_INTERCOM_WEBHOOK_SUM_LEN                                     \
+    (sizeof("_count") - 1 + sizeof(".000") - 1)
+#define NGX_HTTP_INTERCOM_WEBHOOK_JSON_HISTOGRAM_LEN                          \
+    (sizeof("\"buckets\":{},\"sum\":.000,\"count\":") - 1                     \
+     + 2 * NGX_ATOMIC_T_LEN)
 
 /* the most bytes a byte of a name takes: JSON's \u00XX, Prometheus's \" */
 #define NGX_HTTP_INTERCOM_WEBHOOK_JSON_ESCAPED   6
@@ -45,6 +59,8 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_FLAT           1
 /* its value is a date: a day in JSON, and no series for 0 */
 #define NGX_HTTP_INTERCOM_WEBHOOK_DATE           2
+/* a histogram: its series are the cumulative buckets, then sum and count */
+#define NGX_HTTP_INTERCOM_WEBHOOK_HISTOGRAM      4
 
 
 /* the series i of a family in a row: 1, or 0 past the last */
@@ -52,6 +68,11 @@
 typedef ngx_uint_t (*ngx_http_intercom_webhook_series_pt)(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value);
+
+/* a histogram's sum, in milliseconds */
+
+typedef ngx_atomic_uint_t (*ngx_http_intercom_webhook_sum_pt)(
+    ngx_http_intercom_webhook_counters_t *c);
 
 
 typedef struct {
@@ -62,17 +83,31 @@ typedef struct {
     ngx_str_t                              json;   /* the location's key */
     ngx_uint_t                             flags;
     ngx_http_intercom_webhook_series_pt    series;
+    ngx_http_intercom_webhook_sum_pt       sum;    /* a histogram's */
 } ngx_http_intercom_webhook_family_t;
 
 
-/* a zone's rows, copied under its lock */
+/* a zone's rows, copied under its lock, and its own values */
 
 typedef struct {
     ngx_str_t                              name;
     ngx_atomic_uint_t                      entries;
+    ngx_atomic_uint_t                      limit;
+    ngx_atomic_uint_t                      evictions;
     ngx_uint_t                             nrows;
     ngx_http_intercom_webhook_counters_t  *rows;
 } ngx_http_intercom_webhook_snapshot_t;
+
+
+/* a family of one series per zone: its value in the snapshot */
+
+typedef struct {
+    ngx_str_t                              name;   /* in Prometheus */
+    char                                  *type;
+    char                                  *help;
+    ngx_str_t                              json;   /* the zone's key */
+    size_t                                 offset;
+} ngx_http_intercom_webhook_zone_family_t;
 
 
 static ngx_int_t ngx_http_intercom_webhook_status_handler(
@@ -91,6 +126,10 @@ static u_char *ngx_http_intercom_webhook_json_family(u_char *p, u_char *last,
     ngx_http_intercom_webhook_counters_t *c);
 static u_char *ngx_http_intercom_webhook_metrics(u_char *p, u_char *last,
     ngx_array_t *snapshots);
+static u_char *ngx_http_intercom_webhook_labels(u_char *p, u_char *last,
+    ngx_http_intercom_webhook_family_t *f, char *suffix,
+    ngx_http_intercom_webhook_snapshot_t *s,
+    ngx_http_intercom_webhook_counters_t *c);
 static u_char *ngx_http_intercom_webhook_json_escape(u_char *p, u_char *last,
     u_char *src, size_t len);
 static u_char *ngx_http_intercom_webhook_label_escape(u_char *p,
@@ -110,12 +149,41 @@ static ngx_uint_t ngx_http_intercom_webhook_classes_series(
 static ngx_uint_t ngx_http_intercom_webhook_bytes_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value);
-static ngx_uint_t ngx_http_intercom_webhook_mapped_series(
+static ngx_uint_t ngx_http_intercom_webhook_replaced_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_duration_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_atomic_uint_t ngx_http_intercom_webhook_duration_sum(
+    ngx_http_intercom_webhook_counters_t *c);
 static ngx_uint_t ngx_http_intercom_webhook_date_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value);
+
+
+/* the families of a zone, in the order both formats use */
+
+static ngx_http_intercom_webhook_zone_family_t
+    ngx_http_intercom_webhook_zone_families[] = {
+
+    { ngx_string("dedup_entries"), "gauge",
+      "Notifications remembered for de-duplication.",
+      ngx_string("dedup_entries"),
+      offsetof(ngx_http_intercom_webhook_snapshot_t, entries) },
+
+    { ngx_string("dedup_entries_limit"), "gauge",
+      "Notifications of Intercom's ids the zone has room for.",
+      ngx_string("dedup_entries_limit"),
+      offsetof(ngx_http_intercom_webhook_snapshot_t, limit) },
+
+    { ngx_string("dedup_evictions_total"), "counter",
+      "Notifications forgotten before their ttl, to make room.",
+      ngx_string("dedup_evictions"),
+      offsetof(ngx_http_intercom_webhook_snapshot_t, evictions) },
+
+    { ngx_null_string, NULL, NULL, ngx_null_string, 0 }
+};
 
 
 /* the families of a location's counters, in the order both formats use */
@@ -126,42 +194,51 @@ static ngx_http_intercom_webhook_family_t  ngx_http_intercom_webhook_families[]
     { ngx_string("requests_total"), "counter",
       "Requests to webhook locations, by result.",
       ngx_string("result"), ngx_string("requests"), 0,
-      ngx_http_intercom_webhook_results_series },
+      ngx_http_intercom_webhook_results_series, NULL },
 
     { ngx_string("notifications_total"), "counter",
       "Notifications passed to the application, by topic.",
       ngx_string("topic"), ngx_string("notifications"), 0,
-      ngx_http_intercom_webhook_topics_series },
+      ngx_http_intercom_webhook_topics_series, NULL },
 
     { ngx_string("verified_total"), "counter",
       "Requests whose signature verified, by secret.",
       ngx_string("secret"), ngx_string("secrets"), 0,
-      ngx_http_intercom_webhook_secrets_series },
+      ngx_http_intercom_webhook_secrets_series, NULL },
 
     { ngx_string("responses_total"), "counter",
-      "Answers of the application to notifications, by class.",
-      ngx_string("class"), ngx_string("responses"), 0,
-      ngx_http_intercom_webhook_classes_series },
+      "Answers of the application to notifications, by status class.",
+      ngx_string("code"), ngx_string("responses"), 0,
+      ngx_http_intercom_webhook_classes_series, NULL },
 
     { ngx_string("verified_bytes_total"), "counter",
       "Bytes of request bodies whose signature verified.",
       ngx_null_string, ngx_string("verified_bytes"), 0,
-      ngx_http_intercom_webhook_bytes_series },
+      ngx_http_intercom_webhook_bytes_series, NULL },
 
-    { ngx_string("mapped_total"), "counter",
-      "Answers not passed to Intercom as they were, by reason.",
+    { ngx_string("responses_replaced_total"), "counter",
+      "Answers of the application that Intercom got another status for, "
+      "by reason.",
       ngx_string("reason"), ngx_null_string,
       NGX_HTTP_INTERCOM_WEBHOOK_FLAT,
-      ngx_http_intercom_webhook_mapped_series },
+      ngx_http_intercom_webhook_replaced_series, NULL },
 
-    { ngx_string("allowlist_date_seconds"), "gauge",
+    { ngx_string("delivery_duration_seconds"), "histogram",
+      "Time from the start of a notification passed on to the "
+      "application's response header.",
+      ngx_string("le"), ngx_string("delivery_duration"),
+      NGX_HTTP_INTERCOM_WEBHOOK_HISTOGRAM,
+      ngx_http_intercom_webhook_duration_series,
+      ngx_http_intercom_webhook_duration_sum },
+
+    { ngx_string("allowlist_timestamp_seconds"), "gauge",
       "The date of the oldest allowlist file, as a Unix time.",
       ngx_null_string, ngx_string("allowlist_date"),
       NGX_HTTP_INTERCOM_WEBHOOK_DATE,
-      ngx_http_intercom_webhook_date_series },
+      ngx_http_intercom_webhook_date_series, NULL },
 
     { ngx_null_string, NULL, NULL, ngx_null_string, ngx_null_string, 0,
-      NULL }
+      NULL, NULL }
 };
 
 
@@ -179,6 +256,19 @@ static ngx_str_t  ngx_http_intercom_webhook_reasons[] = {
     ngx_string("gone")
 };
 
+/* the bounds of _zone.c's buckets, in seconds */
+static ngx_str_t  ngx_http_intercom_webhook_les[] = {
+    ngx_string("0.05"),
+    ngx_string("0.1"),
+    ngx_string("0.25"),
+    ngx_string("0.5"),
+    ngx_string("1"),
+    ngx_string("2.5"),
+    ngx_string("5"),
+    ngx_string("10"),
+    ngx_string("+Inf")
+};
+
 /* the topics beyond the slots, or not named as Intercom's are */
 static ngx_str_t  ngx_http_intercom_webhook_other = ngx_string("(other)");
 
@@ -187,6 +277,11 @@ static ngx_str_t  ngx_http_intercom_webhook_other = ngx_string("(other)");
 ngx_http_intercom_webhook_check(classes,
     ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_classes)
     == NGX_HTTP_INTERCOM_WEBHOOK_CLASSES);
+
+/* a name for each bucket */
+ngx_http_intercom_webhook_check(les,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_les)
+    == NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS);
 
 
 char *
@@ -336,6 +431,8 @@ ngx_http_intercom_webhook_snapshot(ngx_http_request_t *r, ngx_array_t *zones,
         }
 
         s->entries = zone->sh->entries;
+        s->limit = zone->sh->limit;
+        s->evictions = zone->sh->evictions;
 
         n = 0;
 
@@ -357,19 +454,20 @@ ngx_http_intercom_webhook_snapshot(ngx_http_request_t *r, ngx_array_t *zones,
 }
 
 
-/* the most bytes of the output, from the families' table */
+/* the most bytes of the output, from the families' tables */
 
 static size_t
 ngx_http_intercom_webhook_status_size(ngx_array_t *snapshots,
     ngx_uint_t prometheus)
 {
-    size_t                                 size, names, esc;
-    ngx_str_t                              label;
-    ngx_uint_t                             i, j, k;
-    ngx_atomic_uint_t                      value;
-    ngx_http_intercom_webhook_family_t    *f;
-    ngx_http_intercom_webhook_counters_t  *c;
-    ngx_http_intercom_webhook_snapshot_t  *s;
+    size_t                                    size, names, esc;
+    ngx_str_t                                 label;
+    ngx_uint_t                                i, j, k;
+    ngx_atomic_uint_t                         value;
+    ngx_http_intercom_webhook_family_t       *f;
+    ngx_http_intercom_webhook_counters_t     *c;
+    ngx_http_intercom_webhook_snapshot_t     *s;
+    ngx_http_intercom_webhook_zone_family_t  *zf;
 
     /* the version, and the families' HELP and TYPE lines */
 
@@ -378,11 +476,14 @@ ngx_http_intercom_webhook_status_size(ngx_array_t *snapshots,
                     "# TYPE nginx_intercom_webhook_info gauge\n"
                     "nginx_intercom_webhook_info{version=\"\"} 1\n") - 1
            + sizeof("The version of the intercom webhook module.") - 1
-           + sizeof("# HELP nginx_intercom_webhook_dedup_entries \n"
-                    "# TYPE nginx_intercom_webhook_dedup_entries gauge\n")
-           - 1
-           + sizeof("Notifications remembered for de-duplication.") - 1
            + sizeof(NGX_HTTP_INTERCOM_WEBHOOK_VERSION) - 1;
+
+    for (zf = ngx_http_intercom_webhook_zone_families; zf->name.len; zf++) {
+        size += sizeof("# HELP nginx_intercom_webhook_ \n"
+                       "# TYPE nginx_intercom_webhook_ \n") - 1
+                + 2 * zf->name.len + ngx_strlen(zf->help)
+                + ngx_strlen(zf->type);
+    }
 
     for (f = ngx_http_intercom_webhook_families; f->name.len; f++) {
         size += sizeof("# HELP nginx_intercom_webhook_ \n"
@@ -398,6 +499,18 @@ ngx_http_intercom_webhook_status_size(ngx_array_t *snapshots,
     for (i = 0; i < snapshots->nelts; i++) {
 
         size += NGX_HTTP_INTERCOM_WEBHOOK_ZONE_LEN + esc * s[i].name.len;
+
+        /* a series of each zone family, or a key of the zone's object */
+
+        for (zf = ngx_http_intercom_webhook_zone_families;
+             zf->name.len;
+             zf++)
+        {
+            size += prometheus
+                    ? NGX_HTTP_INTERCOM_WEBHOOK_ZONE_SERIES_LEN + zf->name.len
+                      + esc * s[i].name.len
+                    : NGX_HTTP_INTERCOM_WEBHOOK_JSON_SERIES_LEN + zf->json.len;
+        }
 
         for (j = 0; j < s[i].nrows; j++) {
             c = &s[i].rows[j];
@@ -416,11 +529,27 @@ ngx_http_intercom_webhook_status_size(ngx_array_t *snapshots,
 
                 size += sizeof(",\"\":{}") - 1 + f->json.len;
 
+                if (f->flags & NGX_HTTP_INTERCOM_WEBHOOK_HISTOGRAM) {
+
+                    /* the lines of the sum and the count, their JSON */
+
+                    size += prometheus
+                            ? 2 * (NGX_HTTP_INTERCOM_WEBHOOK_SERIES_LEN
+                                   + f->name.len
+                                   + NGX_HTTP_INTERCOM_WEBHOOK_SUM_LEN
+                                   + esc * names)
+                            : NGX_HTTP_INTERCOM_WEBHOOK_JSON_HISTOGRAM_LEN;
+                }
+
                 for (k = 0; f->series(c, k, &label, &value); k++) {
 
                     if (prometheus) {
                         size += NGX_HTTP_INTERCOM_WEBHOOK_SERIES_LEN
                                 + f->name.len + f->label.len;
+
+                        if (f->flags & NGX_HTTP_INTERCOM_WEBHOOK_HISTOGRAM) {
+                            size += NGX_HTTP_INTERCOM_WEBHOOK_BUCKET_LEN;
+                        }
 
                     } else {
                         size += NGX_HTTP_INTERCOM_WEBHOOK_JSON_SERIES_LEN;
@@ -505,10 +634,12 @@ static u_char *
 ngx_http_intercom_webhook_json(u_char *p, u_char *last,
     ngx_array_t *snapshots)
 {
-    ngx_uint_t                             i, j;
-    ngx_http_intercom_webhook_family_t    *f;
-    ngx_http_intercom_webhook_counters_t  *c;
-    ngx_http_intercom_webhook_snapshot_t  *s;
+    ngx_uint_t                                i, j;
+    ngx_atomic_uint_t                         value;
+    ngx_http_intercom_webhook_family_t       *f;
+    ngx_http_intercom_webhook_counters_t     *c;
+    ngx_http_intercom_webhook_snapshot_t     *s;
+    ngx_http_intercom_webhook_zone_family_t  *zf;
 
     p = ngx_slprintf(p, last, "{\"version\":\"%s\",\"zones\":{",
                      NGX_HTTP_INTERCOM_WEBHOOK_VERSION);
@@ -520,8 +651,17 @@ ngx_http_intercom_webhook_json(u_char *p, u_char *last,
         p = ngx_slprintf(p, last, "%s\"", i ? "," : "");
         p = ngx_http_intercom_webhook_json_escape(p, last, s[i].name.data,
                                                   s[i].name.len);
-        p = ngx_slprintf(p, last, "\":{\"dedup_entries\":%uA,"
-                         "\"locations\":[", s[i].entries);
+        p = ngx_slprintf(p, last, "\":{");
+
+        for (zf = ngx_http_intercom_webhook_zone_families;
+             zf->name.len;
+             zf++)
+        {
+            value = *(ngx_atomic_uint_t *) ((u_char *) &s[i] + zf->offset);
+            p = ngx_slprintf(p, last, "\"%V\":%uA,", &zf->json, value);
+        }
+
+        p = ngx_slprintf(p, last, "\"locations\":[");
 
         for (j = 0; j < s[i].nrows; j++) {
             c = &s[i].rows[j];
@@ -556,7 +696,7 @@ ngx_http_intercom_webhook_json_family(u_char *p, u_char *last,
     ngx_tm_t           tm;
     ngx_str_t          label;
     ngx_uint_t         i;
-    ngx_atomic_uint_t  value;
+    ngx_atomic_uint_t  value, count, sum;
 
     if (f->label.len == 0) {
 
@@ -575,6 +715,28 @@ ngx_http_intercom_webhook_json_family(u_char *p, u_char *last,
         }
 
         return ngx_slprintf(p, last, ",\"%V\":%uA", &f->json, value);
+    }
+
+    if (f->flags & NGX_HTTP_INTERCOM_WEBHOOK_HISTOGRAM) {
+
+        /* {"buckets":{"0.05":n, ..., "+Inf":n},"sum":s,"count":n} */
+
+        p = ngx_slprintf(p, last, ",\"%V\":{\"buckets\":{", &f->json);
+
+        count = 0;
+
+        for (i = 0; f->series(c, i, &label, &value); i++) {
+            p = ngx_slprintf(p, last, "%s\"", i ? "," : "");
+            p = ngx_http_intercom_webhook_json_escape(p, last, label.data,
+                                                      label.len);
+            p = ngx_slprintf(p, last, "\":%uA", value);
+            count = value;
+        }
+
+        sum = f->sum(c);
+
+        return ngx_slprintf(p, last, "},\"sum\":%uA.%03uA,\"count\":%uA}",
+                            sum / 1000, sum % 1000, count);
     }
 
     if (!(f->flags & NGX_HTTP_INTERCOM_WEBHOOK_FLAT)) {
@@ -602,12 +764,13 @@ static u_char *
 ngx_http_intercom_webhook_metrics(u_char *p, u_char *last,
     ngx_array_t *snapshots)
 {
-    ngx_str_t                              label;
-    ngx_uint_t                             i, j, k;
-    ngx_atomic_uint_t                      value;
-    ngx_http_intercom_webhook_family_t    *f;
-    ngx_http_intercom_webhook_counters_t  *c;
-    ngx_http_intercom_webhook_snapshot_t  *s;
+    ngx_str_t                                 label;
+    ngx_uint_t                                i, j, k;
+    ngx_atomic_uint_t                         value, count, sum;
+    ngx_http_intercom_webhook_family_t       *f;
+    ngx_http_intercom_webhook_counters_t     *c;
+    ngx_http_intercom_webhook_snapshot_t     *s;
+    ngx_http_intercom_webhook_zone_family_t  *zf;
 
     p = ngx_slprintf(p, last,
                      "# HELP nginx_intercom_webhook_info "
@@ -616,19 +779,24 @@ ngx_http_intercom_webhook_metrics(u_char *p, u_char *last,
                      "nginx_intercom_webhook_info{version=\"%s\"} 1\n",
                      NGX_HTTP_INTERCOM_WEBHOOK_VERSION);
 
-    p = ngx_slprintf(p, last,
-                     "# HELP nginx_intercom_webhook_dedup_entries "
-                     "Notifications remembered for de-duplication.\n"
-                     "# TYPE nginx_intercom_webhook_dedup_entries gauge\n");
-
     s = snapshots->elts;
 
-    for (i = 0; i < snapshots->nelts; i++) {
-        p = ngx_slprintf(p, last, "nginx_intercom_webhook_dedup_entries"
-                         "{zone=\"");
-        p = ngx_http_intercom_webhook_label_escape(p, last, s[i].name.data,
-                                                   s[i].name.len);
-        p = ngx_slprintf(p, last, "\"} %uA\n", s[i].entries);
+    for (zf = ngx_http_intercom_webhook_zone_families; zf->name.len; zf++) {
+
+        p = ngx_slprintf(p, last,
+                         "# HELP nginx_intercom_webhook_%V %s\n"
+                         "# TYPE nginx_intercom_webhook_%V %s\n",
+                         &zf->name, zf->help, &zf->name, zf->type);
+
+        for (i = 0; i < snapshots->nelts; i++) {
+            value = *(ngx_atomic_uint_t *) ((u_char *) &s[i] + zf->offset);
+
+            p = ngx_slprintf(p, last, "nginx_intercom_webhook_%V{zone=\"",
+                             &zf->name);
+            p = ngx_http_intercom_webhook_label_escape(p, last,
+                                             s[i].name.data, s[i].name.len);
+            p = ngx_slprintf(p, last, "\"} %uA\n", value);
+        }
     }
 
     for (f = ngx_http_intercom_webhook_families; f->name.len; f++) {
@@ -642,19 +810,36 @@ ngx_http_intercom_webhook_metrics(u_char *p, u_char *last,
             for (j = 0; j < s[i].nrows; j++) {
                 c = &s[i].rows[j];
 
+                if (f->flags & NGX_HTTP_INTERCOM_WEBHOOK_HISTOGRAM) {
+
+                    /* the cumulative buckets, then the sum and count */
+
+                    count = 0;
+
+                    for (k = 0; f->series(c, k, &label, &value); k++) {
+                        p = ngx_http_intercom_webhook_labels(p, last, f,
+                                                         "_bucket", &s[i], c);
+                        p = ngx_slprintf(p, last, ",%V=\"%V\"} %uA\n",
+                                         &f->label, &label, value);
+                        count = value;
+                    }
+
+                    sum = f->sum(c);
+
+                    p = ngx_http_intercom_webhook_labels(p, last, f, "_sum",
+                                                         &s[i], c);
+                    p = ngx_slprintf(p, last, "} %uA.%03uA\n",
+                                     sum / 1000, sum % 1000);
+                    p = ngx_http_intercom_webhook_labels(p, last, f,
+                                                         "_count", &s[i], c);
+                    p = ngx_slprintf(p, last, "} %uA\n", count);
+
+                    continue;
+                }
+
                 for (k = 0; f->series(c, k, &label, &value); k++) {
-                    p = ngx_slprintf(p, last,
-                                     "nginx_intercom_webhook_%V{zone=\"",
-                                     &f->name);
-                    p = ngx_http_intercom_webhook_label_escape(p, last,
-                                             s[i].name.data, s[i].name.len);
-                    p = ngx_slprintf(p, last, "\",server=\"");
-                    p = ngx_http_intercom_webhook_label_escape(p, last,
-                                                   c->server, c->server_len);
-                    p = ngx_slprintf(p, last, "\",location=\"");
-                    p = ngx_http_intercom_webhook_label_escape(p, last,
-                                                               c->name, c->len);
-                    p = ngx_slprintf(p, last, "\"");
+                    p = ngx_http_intercom_webhook_labels(p, last, f, "",
+                                                         &s[i], c);
 
                     if (f->label.len) {
                         p = ngx_slprintf(p, last, ",%V=\"", &f->label);
@@ -670,6 +855,28 @@ ngx_http_intercom_webhook_metrics(u_char *p, u_char *last,
     }
 
     return p;
+}
+
+
+/* a series' name and the labels of its zone and location, but the "}" */
+
+static u_char *
+ngx_http_intercom_webhook_labels(u_char *p, u_char *last,
+    ngx_http_intercom_webhook_family_t *f, char *suffix,
+    ngx_http_intercom_webhook_snapshot_t *s,
+    ngx_http_intercom_webhook_counters_t *c)
+{
+    p = ngx_slprintf(p, last, "nginx_intercom_webhook_%V%s{zone=\"",
+                     &f->name, suffix);
+    p = ngx_http_intercom_webhook_label_escape(p, last, s->name.data,
+                                               s->name.len);
+    p = ngx_slprintf(p, last, "\",server=\"");
+    p = ngx_http_intercom_webhook_label_escape(p, last, c->server,
+                                               c->server_len);
+    p = ngx_slprintf(p, last, "\",location=\"");
+    p = ngx_http_intercom_webhook_label_escape(p, last, c->name, c->len);
+
+    return ngx_slprintf(p, last, "\"");
 }
 
 
@@ -769,7 +976,7 @@ ngx_http_intercom_webhook_bytes_series(
 
 
 static ngx_uint_t
-ngx_http_intercom_webhook_mapped_series(
+ngx_http_intercom_webhook_replaced_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value)
 {
@@ -790,6 +997,37 @@ ngx_http_intercom_webhook_mapped_series(
     *label = ngx_http_intercom_webhook_reasons[i];
 
     return 1;
+}
+
+
+/* the buckets, cumulative as Prometheus's are */
+
+static ngx_uint_t
+ngx_http_intercom_webhook_duration_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    ngx_uint_t  k;
+
+    if (i >= NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS) {
+        return 0;
+    }
+
+    *label = ngx_http_intercom_webhook_les[i];
+    *value = 0;
+
+    for (k = 0; k <= i; k++) {
+        *value += c->duration[k];
+    }
+
+    return 1;
+}
+
+
+static ngx_atomic_uint_t
+ngx_http_intercom_webhook_duration_sum(ngx_http_intercom_webhook_counters_t *c)
+{
+    return c->duration_ms;
 }
 
 

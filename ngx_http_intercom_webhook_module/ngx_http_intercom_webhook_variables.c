@@ -34,7 +34,8 @@ ngx_str_t  ngx_http_intercom_webhook_results[] = {
     ngx_string("method_not_allowed"),
     ngx_string("body_error"),
     ngx_string("error"),
-    ngx_string("duplicate"),
+    ngx_string("delivered_already"),
+    ngx_string("in_flight"),
     ngx_string("stale")
 };
 

@@ -45,6 +45,10 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_FLIGHT         0
 #define NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED      1
 
+/* the key of a notification of Intercom's, for the zone's limit */
+#define NGX_HTTP_INTERCOM_WEBHOOK_TYPICAL_KEY                                 \
+    "q3fz8k2m notif_00000000-0000-4000-9e37-79b97f4a7c15"
+
 
 /* a location that keeps its counters in a zone */
 
@@ -62,6 +66,21 @@ ngx_http_intercom_webhook_check(zone_lengths,
     && NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID <= NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN);
 
 
+/*
+ * The bounds of the delivery's duration buckets, in milliseconds, but
+ * +Inf's: Intercom lowers the priority of an endpoint slower than 500 ms
+ * and fails a delivery after 5 s.
+ */
+
+ngx_msec_t  ngx_http_intercom_webhook_bounds[] = {
+    50, 100, 250, 500, 1000, 2500, 5000, 10000
+};
+
+ngx_http_intercom_webhook_check(bounds,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_bounds)
+    == NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS - 1);
+
+
 typedef struct {
     u_char                              color;
     u_char                              state;
@@ -76,6 +95,7 @@ typedef struct {
 static ngx_int_t ngx_http_intercom_webhook_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static ngx_uint_t ngx_http_intercom_webhook_rows(ngx_shm_zone_t *shm_zone);
+static ngx_uint_t ngx_http_intercom_webhook_limit(ngx_slab_pool_t *shpool);
 static ngx_int_t ngx_http_intercom_webhook_init_rows(
     ngx_http_intercom_webhook_zone_t *zone);
 static ngx_http_intercom_webhook_counters_t *
@@ -136,13 +156,15 @@ ngx_http_intercom_webhook_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 
     if (size == NGX_ERROR) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid zone size \"%V\"", &value[1]);
+                           "invalid zone size \"%V\", \"name:size\" with "
+                           "a size such as \"1m\" is expected", &value[1]);
         return NGX_CONF_ERROR;
     }
 
     if (size < (ssize_t) (8 * ngx_pagesize)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "zone \"%V\" is too small", &value[1]);
+                           "zone \"%V\" is too small, the minimum size is "
+                           "%uzk", &value[1], 8 * ngx_pagesize / 1024);
         return NGX_CONF_ERROR;
     }
 
@@ -361,7 +383,9 @@ ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
                 || iwcf->dedup_ttl == 0)
             {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid ttl \"%V\"", &value[i]);
+                                   "invalid ttl \"%V\", \"ttl=time\" with "
+                                   "a time such as \"1h\" is expected",
+                                   &value[i]);
                 return NGX_CONF_ERROR;
             }
 
@@ -369,14 +393,16 @@ ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\"", &value[i]);
+                           "invalid parameter \"%V\", \"zone=name\" or "
+                           "\"ttl=time\" is expected", &value[i]);
         return NGX_CONF_ERROR;
     }
 
     if (name.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\" must have \"zone\" parameter",
-                           &cmd->name);
+                           "\"%V\" must have the \"zone=name\" parameter, "
+                           "\"%V zone=name [ttl=time];\" or \"%V off;\" "
+                           "is expected", &cmd->name, &cmd->name, &cmd->name);
         return NGX_CONF_ERROR;
     }
 
@@ -457,7 +483,37 @@ ngx_http_intercom_webhook_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     zone->shpool->log_nomem = 0;
 
+    zone->sh->limit = ngx_http_intercom_webhook_limit(zone->shpool);
+
     return ngx_http_intercom_webhook_init_rows(zone);
+}
+
+
+/*
+ * The entries the zone holds, when it is made: each of Intercom's
+ * notifications takes a slot of the slab's size for it, in a free page or
+ * one of that size already in use.
+ */
+
+static ngx_uint_t
+ngx_http_intercom_webhook_limit(ngx_slab_pool_t *shpool)
+{
+    size_t            n;
+    ngx_uint_t        shift;
+    ngx_slab_stat_t  *stat;
+
+    n = offsetof(ngx_rbtree_node_t, color)
+        + offsetof(ngx_http_intercom_webhook_entry_t, data)
+        + sizeof(NGX_HTTP_INTERCOM_WEBHOOK_TYPICAL_KEY) - 1;
+
+    for (shift = shpool->min_shift; ((size_t) 1 << shift) < n; shift++) {
+        /* void */
+    }
+
+    stat = &shpool->stats[shift - shpool->min_shift];
+
+    return shpool->pfree * (ngx_pagesize >> shift)
+           + (stat->total - stat->used);
 }
 
 
@@ -978,6 +1034,12 @@ ngx_http_intercom_webhook_evict(ngx_http_intercom_webhook_zone_t *zone)
         if (e->state == NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED
             || e->expire < now)
         {
+            /* forgotten before its time: an eviction */
+
+            if (e->expire >= now) {
+                zone->sh->evictions++;
+            }
+
             node = (ngx_rbtree_node_t *)
                        ((u_char *) e - offsetof(ngx_rbtree_node_t, color));
 
@@ -1101,6 +1163,32 @@ ngx_http_intercom_webhook_count(ngx_http_request_t *r,
     {
         (void) ngx_atomic_fetch_add(&c->unavailable, 1);
     }
+}
+
+
+/* a notification passed on, by the time to its response header */
+
+void
+ngx_http_intercom_webhook_count_duration(
+    ngx_http_intercom_webhook_loc_conf_t *iwcf, ngx_msec_t ms)
+{
+    ngx_uint_t                             i;
+    ngx_http_intercom_webhook_counters_t  *c;
+
+    c = iwcf->counters;
+
+    if (c == NULL) {
+        return;
+    }
+
+    for (i = 0; i < NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS - 1; i++) {
+        if (ms <= ngx_http_intercom_webhook_bounds[i]) {
+            break;
+        }
+    }
+
+    (void) ngx_atomic_fetch_add(&c->duration[i], 1);
+    (void) ngx_atomic_fetch_add(&c->duration_ms, ms);
 }
 
 

@@ -151,7 +151,7 @@ $b =~ s/"self" : null\n}\z/"self" : nulL\n}/ or die;
 --- error_code: 401
 --- response_body_like eval: ::error_page(401)
 --- error_log eval
-::logged('error', 'signature mismatch')
+::logged('error', 'signature mismatch (1 secret tried: "1")')
 
 
 

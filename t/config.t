@@ -610,7 +610,7 @@ qr/\[emerg\] .*"intercom_webhook_topics" directive is duplicate in \S+nginx\.con
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*invalid value "debug" in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*invalid value "debug", "info", "notice", "warn" or "error" is expected in \S+nginx\.conf:\d+/
 
 
 
@@ -625,7 +625,7 @@ qr/\[emerg\] .*invalid value "debug" in \S+nginx\.conf:\d+/
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*invalid value "ignore" in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*invalid value "ignore", "respond" or "forward" is expected in \S+nginx\.conf:\d+/
 
 
 

@@ -249,6 +249,6 @@ connect() failed (111: Connection refused) while connecting to upstream
 --- error_code: 401
 --- response_body_like eval: ::error_page(401)
 --- error_log eval
-::logged('error', 'signature mismatch')
+::logged('error', 'signature mismatch (1 secret tried: "1")')
 --- no_error_log
 connect() failed

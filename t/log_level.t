@@ -38,7 +38,7 @@ __DATA__
 --- error_code: 401
 --- response_body_like eval: ::error_page(401)
 --- error_log eval
-::logged('error', 'signature mismatch')
+::logged('error', 'signature mismatch (1 secret tried: "1")')
 
 
 
@@ -59,7 +59,7 @@ __DATA__
 --- error_code: 401
 --- response_body_like eval: ::error_page(401)
 --- error_log eval
-::logged('info', 'signature mismatch')
+::logged('info', 'signature mismatch (1 secret tried: "1")')
 --- no_error_log eval
 qr/\[(?:error|warn|notice)\] .*intercom webhook/
 

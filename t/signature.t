@@ -375,10 +375,10 @@ intercom webhook: several "X-Hub-Signature" headers
 X-Result: bad_signature
 --- response_body_like eval: ::error_page(401)
 --- error_log eval
-::logged('error', 'signature mismatch')
+::logged('error', 'signature mismatch (1 secret tried: "1")')
 --- grep_error_log eval: qr/\[(?:error|warn|notice|info)\] .*?\Kintercom webhook: [^,]*/
 --- grep_error_log_out
-intercom webhook: signature mismatch
+intercom webhook: signature mismatch (1 secret tried: "1")
 
 
 
@@ -401,7 +401,7 @@ intercom webhook: signature mismatch
 X-Result: bad_signature
 --- response_body_like eval: ::error_page(401)
 --- error_log eval
-::logged('error', 'signature mismatch')
+::logged('error', 'signature mismatch (1 secret tried: "1")')
 
 
 
@@ -446,7 +446,7 @@ X-Result: bad_signature
 --- error_code: 401
 --- response_body_like eval: ::error_page(401)
 --- error_log eval
-::logged('error', 'signature mismatch')
+::logged('error', 'signature mismatch (1 secret tried: "1")')
 
 
 

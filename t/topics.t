@@ -302,7 +302,7 @@ ignored
 --- error_code: 401
 --- response_body_like eval: ::error_page(401)
 --- error_log eval
-::logged('error', 'signature mismatch')
+::logged('error', 'signature mismatch (1 secret tried: "1")')
 --- no_error_log
 ignored
 

@@ -7,6 +7,7 @@ use Test::Nginx::Socket;
 use FindBin ();
 use lib "$FindBin::Bin/lib";
 use IntercomWebhook;
+use POSIX ();
 
 master_on();
 workers(2);
@@ -22,6 +23,9 @@ our $HttpConfig = <<'_EOC_';
 _EOC_
 
 our $Event = ::event("conversation.user.created");
+
+# the smallest zone: 8 pages
+our $MinZone = 8 * POSIX::sysconf(POSIX::_SC_PAGESIZE()) / 1024 . "k";
 
 run_tests();
 
@@ -315,7 +319,7 @@ app verified=[]
 --- more_headers eval
 [::signed($::Event), ""]
 --- response_body_like eval
-["app", qr/^\{"version":"[0-9.]+","zones":\{"iw":\{"dedup_entries":0,"locations":\[\{"server":"localhost","location":"\/hook","requests":\{"accepted":1,.*"notifications":\{"conversation.user.created":1,"\(other\)":0\},"secrets":\{"current":1\},"responses":\{"1xx":0,"2xx":1,/]
+["app", qr/^\{"version":"[0-9.]+","zones":\{"iw":\{"dedup_entries":0,"dedup_entries_limit":\d+,"dedup_evictions":0,"locations":\[\{"server":"localhost","location":"\/hook","requests":\{"accepted":1,.*"notifications":\{"conversation.user.created":1,"\(other\)":0\},"secrets":\{"current":1\},"responses":\{"1xx":0,"2xx":1,/]
 
 
 
@@ -380,4 +384,4 @@ qr/\[emerg\] .*unknown zone "nowhere": "intercom_webhook_zone" must declare it b
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*zone "tiny:8k" is too small in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*zone "tiny:8k" is too small, the minimum size is $::MinZone in \S+nginx\.conf:\d+/

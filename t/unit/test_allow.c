@@ -473,6 +473,11 @@ test_presets(void)
               "allow_add(\"%s\") = %d, %u entries", presets[i].name,
               (int) rc, (unsigned) nelts(&allow));
 
+        /* the mark of the built-in addresses, whose date is logged */
+
+        CHECK(allow.preset, "allow_add(\"%s\"): no preset mark",
+              presets[i].name);
+
         expect(&allow, presets[i].name, presets[i].allowed[0],
                presets[i].denied[0], __LINE__);
         expect(&allow, presets[i].name, presets[i].allowed[1],
@@ -513,6 +518,16 @@ test_presets(void)
     expect(&allow, "eu+au", au, NULL, __LINE__);
 
     CHECK(match(&allow, "192.0.2.99") == NGX_OK, "eu+au: the block");
+
+    /* addresses, blocks and "all" are not presets */
+
+    ngx_memzero(&allow, sizeof(allow));
+
+    CHECK(add(&allow, "192.0.2.0/24") == NGX_OK
+          && add(&allow, "2001:db8::1") == NGX_OK
+          && add(&allow, "all") == NGX_OK
+          && !allow.preset,
+          "addresses and \"all\" marked as a preset");
 }
 
 
