@@ -33,6 +33,10 @@ faults:
 sanitize:
 	util/sanitize
 
+# the suite against the newest nginx Debian publishes, gcc and clang
+compat:
+	util/compat
+
 # the suite under valgrind
 valgrind:
 	TEST_NGINX_USE_VALGRIND=1 util/test
@@ -49,4 +53,4 @@ clean:
 	rm -rf build t/servroot
 
 .PHONY: default build test demo bench package package-check policy faults \
-        sanitize valgrind ci fuzz clean
+        sanitize compat valgrind ci fuzz clean
