@@ -119,7 +119,17 @@ typedef struct {
 } ngx_http_intercom_webhook_named_count_t;
 
 
-typedef ngx_http_intercom_webhook_named_count_t
+/* a topic's notifications: passed on, and ignored (no pattern matched) */
+
+typedef struct {
+    u_char         len;
+    u_char         name[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN];
+    ngx_atomic_t   count;
+    ngx_atomic_t   ignored;
+} ngx_http_intercom_webhook_topic_count_t;
+
+
+typedef ngx_http_intercom_webhook_topic_count_t
     ngx_http_intercom_webhook_topics_t[NGX_HTTP_INTERCOM_WEBHOOK_TOPICS];
 typedef ngx_http_intercom_webhook_named_count_t
     ngx_http_intercom_webhook_secrets_t[NGX_HTTP_INTERCOM_WEBHOOK_MAX_SECRETS];
@@ -151,6 +161,7 @@ typedef struct {
     ngx_atomic_t                         unavailable;  /* 502, 503, 504 */
     ngx_atomic_t                         gone;         /* 410 */
     ngx_atomic_t                         other_topics;
+    ngx_atomic_t                         other_ignored;
 
     /* the allowlist files' oldest date, as Unix seconds; 0: none */
     ngx_atomic_t                         allow_date;

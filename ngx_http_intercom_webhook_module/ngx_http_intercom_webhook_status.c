@@ -138,6 +138,12 @@ static ngx_uint_t ngx_http_intercom_webhook_results_series(
 static ngx_uint_t ngx_http_intercom_webhook_topics_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_ignored_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_topic_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value, ngx_uint_t ignored);
 static ngx_uint_t ngx_http_intercom_webhook_secrets_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value);
@@ -198,6 +204,12 @@ static ngx_http_intercom_webhook_family_t  ngx_http_intercom_webhook_families[]
       "Notifications passed to the application, by topic.",
       ngx_string("topic"), ngx_string("notifications"), 0,
       ngx_http_intercom_webhook_topics_series, NULL },
+
+    { ngx_string("ignored_total"), "counter",
+      "Notifications answered 200 and not passed on as no pattern of "
+      "intercom_webhook_topics matched, by topic.",
+      ngx_string("topic"), ngx_string("ignored"), 0,
+      ngx_http_intercom_webhook_ignored_series, NULL },
 
     { ngx_string("verified_total"), "counter",
       "Requests whose signature verified, by secret.",
@@ -872,6 +884,26 @@ ngx_http_intercom_webhook_topics_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value)
 {
+    return ngx_http_intercom_webhook_topic_series(c, i, label, value, 0);
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_ignored_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    return ngx_http_intercom_webhook_topic_series(c, i, label, value, 1);
+}
+
+
+/* the topics' notifications passed on, or ignored, and the overflow's */
+
+static ngx_uint_t
+ngx_http_intercom_webhook_topic_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value, ngx_uint_t ignored)
+{
     ngx_uint_t  n;
 
     n = ngx_min(c->ntopics, NGX_HTTP_INTERCOM_WEBHOOK_TOPICS);
@@ -879,13 +911,13 @@ ngx_http_intercom_webhook_topics_series(
     if (i < n) {
         label->len = c->topics[i].len;
         label->data = c->topics[i].name;
-        *value = c->topics[i].count;
+        *value = ignored ? c->topics[i].ignored : c->topics[i].count;
         return 1;
     }
 
     if (i == n) {
         *label = ngx_http_intercom_webhook_other;
-        *value = c->other_topics;
+        *value = ignored ? c->other_ignored : c->other_topics;
         return 1;
     }
 

@@ -119,9 +119,10 @@ static uint64_t ngx_http_intercom_webhook_owner(void);
 static void ngx_http_intercom_webhook_dedup_release(
     ngx_http_intercom_webhook_dedup_t *d, ngx_uint_t delivered);
 static void ngx_http_intercom_webhook_dedup_cleanup(void *data);
-static void ngx_http_intercom_webhook_count_name(
+static void ngx_http_intercom_webhook_count_topic(
     ngx_http_intercom_webhook_zone_t *zone,
-    ngx_http_intercom_webhook_counters_t *c, ngx_str_t *topic);
+    ngx_http_intercom_webhook_counters_t *c, ngx_str_t *topic,
+    ngx_uint_t ignored);
 
 
 char *
@@ -1136,13 +1137,24 @@ ngx_http_intercom_webhook_count(ngx_http_request_t *r,
         (void) ngx_atomic_fetch_add(&c->verified_bytes, ctx->bytes);
     }
 
+    if (result == NGX_HTTP_INTERCOM_WEBHOOK_IGNORED
+        && ctx->texts && ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC].data)
+    {
+        /* what is dropped, by topic: a pattern mistyped shows there */
+
+        ngx_http_intercom_webhook_count_topic(iwcf->status->data, c,
+                                &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC],
+                                1);
+    }
+
     if (!ctx->handed) {
         return;
     }
 
     if (ctx->texts && ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC].data) {
-        ngx_http_intercom_webhook_count_name(iwcf->status->data, c,
-                                &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC]);
+        ngx_http_intercom_webhook_count_topic(iwcf->status->data, c,
+                                &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC],
+                                0);
     }
 
     status = ctx->upstream_status;
@@ -1193,23 +1205,28 @@ ngx_http_intercom_webhook_count_duration(
 
 
 /*
- * A topic's counter: found without the lock, as a slot's name is written
- * before the count of slots grows; a new topic takes a slot under the
- * lock.  Topics beyond the slots, and names not made of letters, digits,
- * '.', '_' and '-' as Intercom's are, count together, under a name that no
- * topic counted by its own can have: "(other)" in the status.
+ * A topic's counter, of notifications passed on or ignored: found without
+ * the lock, as a slot's name is written before the count of slots grows;
+ * a new topic takes a slot under the lock.  Topics beyond the slots, and
+ * names not made of letters, digits, '.', '_' and '-' as Intercom's are,
+ * count together, under a name that no topic counted by its own can have:
+ * "(other)" in the status.
  */
 
 static void
-ngx_http_intercom_webhook_count_name(ngx_http_intercom_webhook_zone_t *zone,
-    ngx_http_intercom_webhook_counters_t *c, ngx_str_t *topic)
+ngx_http_intercom_webhook_count_topic(ngx_http_intercom_webhook_zone_t *zone,
+    ngx_http_intercom_webhook_counters_t *c, ngx_str_t *topic,
+    ngx_uint_t ignored)
 {
     u_char                                    ch;
     ngx_uint_t                                i, n;
-    ngx_http_intercom_webhook_named_count_t  *t;
+    ngx_atomic_t                             *other;
+    ngx_http_intercom_webhook_topic_count_t  *t;
+
+    other = ignored ? &c->other_ignored : &c->other_topics;
 
     if (topic->len == 0 || topic->len > NGX_HTTP_INTERCOM_WEBHOOK_TOPIC_LEN) {
-        (void) ngx_atomic_fetch_add(&c->other_topics, 1);
+        (void) ngx_atomic_fetch_add(other, 1);
         return;
     }
 
@@ -1222,7 +1239,7 @@ ngx_http_intercom_webhook_count_name(ngx_http_intercom_webhook_zone_t *zone,
             continue;
         }
 
-        (void) ngx_atomic_fetch_add(&c->other_topics, 1);
+        (void) ngx_atomic_fetch_add(other, 1);
         return;
     }
 
@@ -1234,7 +1251,8 @@ ngx_http_intercom_webhook_count_name(ngx_http_intercom_webhook_zone_t *zone,
         if (t->len == topic->len
             && ngx_strncmp(t->name, topic->data, topic->len) == 0)
         {
-            (void) ngx_atomic_fetch_add(&t->count, 1);
+            (void) ngx_atomic_fetch_add(ignored ? &t->ignored : &t->count,
+                                        1);
             return;
         }
     }
@@ -1253,7 +1271,7 @@ ngx_http_intercom_webhook_count_name(ngx_http_intercom_webhook_zone_t *zone,
 
     if (i == NGX_HTTP_INTERCOM_WEBHOOK_TOPICS) {
         ngx_shmtx_unlock(&zone->shpool->mutex);
-        (void) ngx_atomic_fetch_add(&c->other_topics, 1);
+        (void) ngx_atomic_fetch_add(other, 1);
         return;
     }
 
@@ -1263,6 +1281,7 @@ ngx_http_intercom_webhook_count_name(ngx_http_intercom_webhook_zone_t *zone,
         t->len = (u_char) topic->len;
         ngx_memcpy(t->name, topic->data, topic->len);
         t->count = 0;
+        t->ignored = 0;
 
         ngx_memory_barrier();
 
@@ -1271,5 +1290,5 @@ ngx_http_intercom_webhook_count_name(ngx_http_intercom_webhook_zone_t *zone,
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
 
-    (void) ngx_atomic_fetch_add(&t->count, 1);
+    (void) ngx_atomic_fetch_add(ignored ? &t->ignored : &t->count, 1);
 }

@@ -19,7 +19,7 @@ repeat_each(1);
 # two checks per request (status, body), three with no_error_log
 plan tests => repeat_each() * (2 * 4 + 2 * 3 + 2 * 3 + 2 * 3 + 3 * 35
                                + 2 * 34 + 2 + 2 * 3 + 2 * 3 + 2 * 3
-                               + 2 * 4);
+                               + 2 * 4 + 2 * 5);
 
 our $Event = ::event("conversation.user.created");
 
@@ -318,3 +318,27 @@ qr/\[emerg\] .*intercom_webhook_zone "tiny" of 32768 bytes has room for the coun
 ["app", qr/^$/,
  qr/^# TYPE nginx_intercom_webhook_dedup_entries gauge\nnginx_intercom_webhook_dedup_entries\{zone="iw"\} 1\n# HELP nginx_intercom_webhook_dedup_entries_limit .*\n# TYPE nginx_intercom_webhook_dedup_entries_limit gauge\nnginx_intercom_webhook_dedup_entries_limit\{zone="iw"\} [1-9]\d+\n# HELP nginx_intercom_webhook_dedup_evictions_total .*\n# TYPE nginx_intercom_webhook_dedup_evictions_total counter\nnginx_intercom_webhook_dedup_evictions_total\{zone="iw"\} 0\n.*^nginx_intercom_webhook_requests_total\{$::L,result="accepted"\} 1\n.*^nginx_intercom_webhook_requests_total\{$::L,result="delivered_already"\} 1\nnginx_intercom_webhook_requests_total\{$::L,result="in_flight"\} 0\n/ms,
  qr/^\{"version":"[^"]+","zones":\{"iw":\{"dedup_entries":1,"dedup_entries_limit":[1-9]\d+,"dedup_evictions":0,"locations":\[\{"server":"localhost","location":"\/hook","requests":\{"accepted":1,.*,"delivered_already":1,"in_flight":0,/]
+
+
+
+=== TEST 12: ignored notifications by topic, beside those passed on: a mistyped pattern shows what it drops
+--- http_config
+    intercom_webhook_zone iw:1m;
+--- config eval
+"    location = /hook {
+$::Hook
+        intercom_webhook_topics conversation.*;
+    }
+    location = /app { return 200 \"app\\n\"; }
+    location = /status { intercom_webhook_status; }"
+--- request eval
+my $c = ::event("contact.user.created");
+["POST /hook\n$c", "POST /hook\n$c", "POST /hook\n$::Event",
+ "GET /status?format=prometheus", "GET /status"]
+--- more_headers eval
+my $c = ::event("contact.user.created");
+[::signed($c), ::signed($c), ::signed($::Event), "", ""]
+--- response_body_like eval
+[qr/^$/, qr/^$/, "app",
+ qr/^nginx_intercom_webhook_notifications_total\{$::L,topic="contact\.user\.created"\} 0\nnginx_intercom_webhook_notifications_total\{$::L,topic="conversation\.user\.created"\} 1\n.*^# TYPE nginx_intercom_webhook_ignored_total counter\nnginx_intercom_webhook_ignored_total\{$::L,topic="contact\.user\.created"\} 2\nnginx_intercom_webhook_ignored_total\{$::L,topic="conversation\.user\.created"\} 0\nnginx_intercom_webhook_ignored_total\{$::L,topic="\(other\)"\} 0\n/ms,
+ qr/"notifications":\{"contact.user.created":0,"conversation.user.created":1,"\(other\)":0\},"ignored":\{"contact.user.created":2,"conversation.user.created":0,"\(other\)":0\},/]

@@ -319,7 +319,7 @@ app verified=[]
 --- more_headers eval
 [::signed($::Event), ""]
 --- response_body_like eval
-["app", qr/^\{"version":"[0-9.]+","zones":\{"iw":\{"dedup_entries":0,"dedup_entries_limit":\d+,"dedup_evictions":0,"locations":\[\{"server":"localhost","location":"\/hook","requests":\{"accepted":1,.*"notifications":\{"conversation.user.created":1,"\(other\)":0\},"secrets":\{"current":1\},"responses":\{"1xx":0,"2xx":1,/]
+["app", qr/^\{"version":"[0-9.]+","zones":\{"iw":\{"dedup_entries":0,"dedup_entries_limit":\d+,"dedup_evictions":0,"locations":\[\{"server":"localhost","location":"\/hook","requests":\{"accepted":1,.*"notifications":\{"conversation.user.created":1,"\(other\)":0\},"ignored":\{"conversation.user.created":0,"\(other\)":0\},"secrets":\{"current":1\},"responses":\{"1xx":0,"2xx":1,/]
 
 
 
