@@ -41,6 +41,45 @@
 #endif
 
 
+/*
+ * Sixteen bytes at once, chosen at compile time: SSE2 on x86-64 (every
+ * x86-64 has it), NEON on little-endian arm64, else none (the eight-byte
+ * code above and the byte loops); -DNGX_HTTP_INTERCOM_WEBHOOK_NO_SIMD
+ * turns it off.  A vector test gives a mask of the bytes found, one bit
+ * per byte (SSE2, _mm_movemask_epi8) or four (NEON, a narrowing shift),
+ * in the order of the bytes: the index of the first is its lowest set
+ * bit shifted by NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT.
+ */
+
+#if (!(NGX_HTTP_INTERCOM_WEBHOOK_NO_SIMD)                                     \
+     && defined ngx_http_intercom_webhook_first)
+
+#if (defined __SSE2__)
+
+#include <emmintrin.h>
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_SSE2    1
+#define NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT  0
+
+#elif (defined __aarch64__ && defined __ARM_NEON \
+       && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+
+#include <arm_neon.h>
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_NEON    1
+#define NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT  2
+
+#endif
+
+#endif
+
+#ifdef NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT
+#define NGX_HTTP_INTERCOM_WEBHOOK_SIMD    1
+#define ngx_http_intercom_webhook_vfirst(m)                                  \
+    (__builtin_ctzll(m) >> NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT)
+#endif
+
+
 enum {
     sw_start = 0,
     sw_object,
@@ -73,7 +112,13 @@ enum {
 
 static ngx_inline u_char *ngx_http_intercom_webhook_space(u_char *pos,
     u_char *last);
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+static ngx_inline uint64_t ngx_http_intercom_webhook_vspecial(u_char *pos);
+static ngx_inline uint64_t ngx_http_intercom_webhook_vnonspace(u_char *pos);
+#endif
 static ngx_inline uint64_t ngx_http_intercom_webhook_special(u_char *pos);
+static ngx_inline u_char *ngx_http_intercom_webhook_digits(u_char *pos,
+    u_char *last);
 static ngx_inline u_char *ngx_http_intercom_webhook_utf8_run(u_char *pos,
     u_char *last);
 static ngx_int_t ngx_http_intercom_webhook_push(
@@ -350,8 +395,18 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             /* fall through */
 
         case sw_key:
+        key:
 
             if (ch != '"') {
+
+                if (ngx_http_intercom_webhook_class[ch]
+                    & NGX_HTTP_INTERCOM_WEBHOOK_SPACE)
+                {
+                    /* after a jump to the key */
+                    pos = ngx_http_intercom_webhook_space(pos + 1, last);
+                    break;
+                }
+
                 p->error = "unexpected character";
                 goto failed;
             }
@@ -393,6 +448,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             /* fall through */
 
         case sw_value:
+        value:
 
             f = p->field;
             value = NULL;
@@ -454,6 +510,35 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             case 't':
             case 'f':
             case 'n':
+
+                /* the whole literal at hand */
+
+                if (last - pos >= 5) {
+
+                    if (ch == 't') {
+                        n = (pos[1] == 'r' && pos[2] == 'u' && pos[3] == 'e');
+                        c = NGX_HTTP_INTERCOM_WEBHOOK_TRUE;
+
+                    } else if (ch == 'f') {
+                        n = (pos[1] == 'a' && pos[2] == 'l' && pos[3] == 's'
+                             && pos[4] == 'e');
+                        c = NGX_HTTP_INTERCOM_WEBHOOK_FALSE;
+
+                    } else {
+                        n = (pos[1] == 'u' && pos[2] == 'l' && pos[3] == 'l');
+                        c = NGX_HTTP_INTERCOM_WEBHOOK_NULL;
+                    }
+
+                    if (n) {
+                        if (value) {
+                            value->type = c;
+                        }
+
+                        pos += (ch == 'f') ? 5 : 4;
+                        goto after;
+                    }
+                }
+
                 if (ch == 't') {
                     p->literal = (u_char *) "rue";
                     p->literal_type = NGX_HTTP_INTERCOM_WEBHOOK_TRUE;
@@ -500,6 +585,16 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                 break;
 
             default:
+
+                if (ngx_http_intercom_webhook_class[ch]
+                    & NGX_HTTP_INTERCOM_WEBHOOK_SPACE)
+                {
+                    /* after a jump to the value: the field is still due */
+                    p->field = f;
+                    pos = ngx_http_intercom_webhook_space(pos + 1, last);
+                    break;
+                }
+
                 p->error = "unexpected character";
                 goto failed;
             }
@@ -532,7 +627,23 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
             for ( ;; ) {
 
-                /* plain bytes, eight at a time */
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+
+                /* plain bytes, sixteen at a time */
+
+                while (last - pos >= 16) {
+                    t = ngx_http_intercom_webhook_vspecial(pos);
+
+                    if (t) {
+                        pos += ngx_http_intercom_webhook_vfirst(t);
+                        goto special;
+                    }
+
+                    pos += 16;
+                }
+#endif
+
+                /* eight at a time */
 
                 while (last - pos >= 8) {
                     t = ngx_http_intercom_webhook_special(pos);
@@ -664,6 +775,12 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                         }
 
                         state = sw_value;
+
+                        if (pos < last) {
+                            ch = *pos;
+                            goto value;
+                        }
+
                         break;
                     }
 
@@ -826,12 +943,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
         case sw_int:
 
-            while (pos < last
-                   && (ngx_http_intercom_webhook_class[*pos]
-                       & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
-            {
-                pos++;
-            }
+            pos = ngx_http_intercom_webhook_digits(pos, last);
 
             if (pos == last) {
                 break;
@@ -865,12 +977,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
         case sw_frac:
 
-            while (pos < last
-                   && (ngx_http_intercom_webhook_class[*pos]
-                       & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
-            {
-                pos++;
-            }
+            pos = ngx_http_intercom_webhook_digits(pos, last);
 
             if (pos == last) {
                 break;
@@ -908,12 +1015,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
         case sw_exp_digits:
 
-            while (pos < last
-                   && (ngx_http_intercom_webhook_class[*pos]
-                       & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
-            {
-                pos++;
-            }
+            pos = ngx_http_intercom_webhook_digits(pos, last);
 
             if (pos == last) {
                 break;
@@ -971,6 +1073,18 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
             if (pos < last && *pos == '\n') {
                 pos = ngx_http_intercom_webhook_space(pos + 1, last);
+            }
+
+            if (pos < last) {
+                ch = *pos;
+
+                if (p->object) {
+                    state = sw_key;
+                    goto key;
+                }
+
+                state = sw_value;
+                goto value;
             }
 
             state = p->object ? sw_key : sw_value;
@@ -1032,6 +1146,86 @@ ngx_http_intercom_webhook_special(u_char *pos)
 }
 
 
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SSE2)
+
+/*
+ * Sixteen string bytes at pos: the mask of those that end a run of plain
+ * ones, a quote, a backslash, or below 0x20 or from 0x80 on (as signed
+ * bytes, both are below 0x20); 0 if all are plain.
+ */
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vspecial(u_char *pos)
+{
+    __m128i  v, m;
+
+    v = _mm_loadu_si128((const __m128i *) pos);
+
+    m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+
+    return (unsigned) _mm_movemask_epi8(m);
+}
+
+
+/* sixteen bytes at pos: the mask of those that are not whitespace */
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vnonspace(u_char *pos)
+{
+    __m128i  v, m;
+
+    v = _mm_loadu_si128((const __m128i *) pos);
+
+    m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+
+    return (unsigned) _mm_movemask_epi8(m) ^ 0xffff;
+}
+
+#elif (NGX_HTTP_INTERCOM_WEBHOOK_NEON)
+
+/* the same with NEON: four bits per byte, by a narrowing shift */
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vspecial(u_char *pos)
+{
+    uint8x16_t  v, m;
+
+    v = vld1q_u8(pos);
+
+    m = vorrq_u8(vorrq_u8(vceqq_u8(v, vdupq_n_u8('"')),
+                          vceqq_u8(v, vdupq_n_u8('\\'))),
+                 vcltq_s8(vreinterpretq_s8_u8(v), vdupq_n_s8(0x20)));
+
+    return vget_lane_u64(vreinterpret_u64_u8(
+                             vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
+}
+
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vnonspace(u_char *pos)
+{
+    uint8x16_t  v, m;
+
+    v = vld1q_u8(pos);
+
+    m = vorrq_u8(vorrq_u8(vceqq_u8(v, vdupq_n_u8(' ')),
+                          vceqq_u8(v, vdupq_n_u8('\n'))),
+                 vorrq_u8(vceqq_u8(v, vdupq_n_u8('\r')),
+                          vceqq_u8(v, vdupq_n_u8('\t'))));
+
+    return vget_lane_u64(vreinterpret_u64_u8(
+                             vshrn_n_u16(vreinterpretq_u16_u8(vmvnq_u8(m)),
+                                         4)), 0);
+}
+
+#endif
+
+
 /*
  * A run of valid two and three byte characters, the most common ones,
  * while the next bytes are at hand: returns where it stops, at a byte
@@ -1074,12 +1268,68 @@ ngx_http_intercom_webhook_utf8_run(u_char *pos, u_char *last)
 }
 
 
+/* a run of digits, eight bytes at a time: returns where it ends */
+
+static ngx_inline u_char *
+ngx_http_intercom_webhook_digits(u_char *pos, u_char *last)
+{
+#ifdef ngx_http_intercom_webhook_first
+    uint64_t  v;
+
+    /*
+     * the high bit of a byte below '0' (v - '0' borrows), above '9'
+     * (v + 0x46 reaches 0x80) or from 0x80 on; exact up to the first
+     * such byte
+     */
+
+    while (last - pos >= 8) {
+        ngx_memcpy(&v, pos, 8);
+
+        v = (v | (v - 0x30 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+             | (v + 0x46 * NGX_HTTP_INTERCOM_WEBHOOK_ONES))
+            & NGX_HTTP_INTERCOM_WEBHOOK_HIGH;
+
+        if (v) {
+            return pos + ngx_http_intercom_webhook_first(v);
+        }
+
+        pos += 8;
+    }
+#endif
+
+    while (pos < last
+           && (ngx_http_intercom_webhook_class[*pos]
+               & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
+    {
+        pos++;
+    }
+
+    return pos;
+}
+
+
 /* whitespace, with runs of spaces (indentation) eight bytes at a time */
 
 static ngx_inline u_char *
 ngx_http_intercom_webhook_space(u_char *pos, u_char *last)
 {
     uint64_t  v;
+
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+
+    /* any whitespace, sixteen bytes at a time */
+
+    while (last - pos >= 16) {
+        v = ngx_http_intercom_webhook_vnonspace(pos);
+
+        if (v) {
+            return pos + ngx_http_intercom_webhook_vfirst(v);
+        }
+
+        pos += 16;
+    }
+
+#endif
 
     while (pos < last) {
 
