@@ -116,7 +116,9 @@ static ngx_inline u_char *ngx_http_intercom_webhook_space(u_char *pos,
 static ngx_inline uint64_t ngx_http_intercom_webhook_vspecial(u_char *pos);
 static ngx_inline uint64_t ngx_http_intercom_webhook_vnonspace(u_char *pos);
 #endif
+#if !(NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
 static ngx_inline uint64_t ngx_http_intercom_webhook_special(u_char *pos);
+#endif
 static ngx_inline u_char *ngx_http_intercom_webhook_digits(u_char *pos,
     u_char *last);
 static ngx_inline u_char *ngx_http_intercom_webhook_utf8_run(u_char *pos,
@@ -580,6 +582,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
                 } else {
                     state = sw_int;
+                    goto digits;
                 }
 
                 break;
@@ -641,7 +644,8 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
                     pos += 16;
                 }
-#endif
+
+#else
 
                 /* eight at a time */
 
@@ -660,6 +664,10 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                     pos += 8;
                 }
 
+#endif
+
+                /* the tail, a byte at a time */
+
                 while (pos < last
                        && !(ngx_http_intercom_webhook_class[*pos]
                             & NGX_HTTP_INTERCOM_WEBHOOK_STOP))
@@ -676,6 +684,69 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 #endif
 
                 ch = *pos;
+
+                if (ch == '"') {
+                    pos++;
+
+                    if (!p->key_string) {
+
+                        if (p->collect) {
+                            ngx_http_intercom_webhook_collect(p, mark, pos);
+
+                            if (ngx_http_intercom_webhook_capture(p,
+                                              NGX_HTTP_INTERCOM_WEBHOOK_STRING)
+                                != NGX_OK)
+                            {
+                                goto failed;
+                            }
+                        }
+
+                        goto after;
+                    }
+
+                    if (p->collect) {
+                        ngx_http_intercom_webhook_collect(p, mark, pos);
+
+                        if (ngx_http_intercom_webhook_match(p) != NGX_OK) {
+                            goto failed;
+                        }
+                    }
+
+                    /* the colon: " : " as Intercom writes it, ":", ": " */
+
+                    if (last - pos >= 4
+                        && pos[0] == ' ' && pos[1] == ':' && pos[2] == ' ')
+                    {
+                        pos += 3;
+                        ch = *pos;
+                        state = sw_value;
+                        goto value;
+                    }
+
+                    if (pos < last && *pos == ' ') {
+                        pos++;
+                    }
+
+                    if (pos < last && *pos == ':') {
+                        pos++;
+
+                        if (pos < last && *pos == ' ') {
+                            pos++;
+                        }
+
+                        state = sw_value;
+
+                        if (pos < last) {
+                            ch = *pos;
+                            goto value;
+                        }
+
+                        break;
+                    }
+
+                    state = sw_colon;
+                    break;
+                }
 
                 if (ch >= 0x80) {
 
@@ -732,60 +803,6 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
                     pos++;
                     continue;
-                }
-
-                if (ch == '"') {
-                    pos++;
-
-                    if (!p->key_string) {
-
-                        if (p->collect) {
-                            ngx_http_intercom_webhook_collect(p, mark, pos);
-
-                            if (ngx_http_intercom_webhook_capture(p,
-                                              NGX_HTTP_INTERCOM_WEBHOOK_STRING)
-                                != NGX_OK)
-                            {
-                                goto failed;
-                            }
-                        }
-
-                        goto after;
-                    }
-
-                    if (p->collect) {
-                        ngx_http_intercom_webhook_collect(p, mark, pos);
-
-                        if (ngx_http_intercom_webhook_match(p) != NGX_OK) {
-                            goto failed;
-                        }
-                    }
-
-                    /* the colon: ":", ": " or " : " as a rule */
-
-                    if (pos < last && *pos == ' ') {
-                        pos++;
-                    }
-
-                    if (pos < last && *pos == ':') {
-                        pos++;
-
-                        if (pos < last && *pos == ' ') {
-                            pos++;
-                        }
-
-                        state = sw_value;
-
-                        if (pos < last) {
-                            ch = *pos;
-                            goto value;
-                        }
-
-                        break;
-                    }
-
-                    state = sw_colon;
-                    break;
                 }
 
                 if (ch == '\\') {
@@ -942,6 +959,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             goto number;
 
         case sw_int:
+        digits:
 
             pos = ngx_http_intercom_webhook_digits(pos, last);
 
@@ -1130,6 +1148,8 @@ failed:
  * and borrows err only above such a byte; 0 if all are plain.
  */
 
+#if !(NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+
 static ngx_inline uint64_t
 ngx_http_intercom_webhook_special(u_char *pos)
 {
@@ -1144,6 +1164,8 @@ ngx_http_intercom_webhook_special(u_char *pos)
                - NGX_HTTP_INTERCOM_WEBHOOK_ONES))
            & NGX_HTTP_INTERCOM_WEBHOOK_HIGH;
 }
+
+#endif
 
 
 #if (NGX_HTTP_INTERCOM_WEBHOOK_SSE2)
@@ -1169,21 +1191,17 @@ ngx_http_intercom_webhook_vspecial(u_char *pos)
 }
 
 
-/* sixteen bytes at pos: the mask of those that are not whitespace */
+/* sixteen bytes at pos: the mask of those that are not spaces */
 
 static ngx_inline uint64_t
 ngx_http_intercom_webhook_vnonspace(u_char *pos)
 {
-    __m128i  v, m;
+    __m128i  v;
 
     v = _mm_loadu_si128((const __m128i *) pos);
 
-    m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
-                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
-
-    return (unsigned) _mm_movemask_epi8(m) ^ 0xffff;
+    return (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
+           ^ 0xffff;
 }
 
 #elif (NGX_HTTP_INTERCOM_WEBHOOK_NEON)
@@ -1209,18 +1227,12 @@ ngx_http_intercom_webhook_vspecial(u_char *pos)
 static ngx_inline uint64_t
 ngx_http_intercom_webhook_vnonspace(u_char *pos)
 {
-    uint8x16_t  v, m;
+    uint8x16_t  m;
 
-    v = vld1q_u8(pos);
-
-    m = vorrq_u8(vorrq_u8(vceqq_u8(v, vdupq_n_u8(' ')),
-                          vceqq_u8(v, vdupq_n_u8('\n'))),
-                 vorrq_u8(vceqq_u8(v, vdupq_n_u8('\r')),
-                          vceqq_u8(v, vdupq_n_u8('\t'))));
+    m = vmvnq_u8(vceqq_u8(vld1q_u8(pos), vdupq_n_u8(' ')));
 
     return vget_lane_u64(vreinterpret_u64_u8(
-                             vshrn_n_u16(vreinterpretq_u16_u8(vmvnq_u8(m)),
-                                         4)), 0);
+                             vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
 }
 
 #endif
@@ -1317,16 +1329,25 @@ ngx_http_intercom_webhook_space(u_char *pos, u_char *last)
 
 #if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
 
-    /* any whitespace, sixteen bytes at a time */
+    /* spaces sixteen bytes at a time, the other whitespace bytes singly */
 
     while (last - pos >= 16) {
         v = ngx_http_intercom_webhook_vnonspace(pos);
 
-        if (v) {
-            return pos + ngx_http_intercom_webhook_vfirst(v);
+        if (v == 0) {
+            pos += 16;
+            continue;
         }
 
-        pos += 16;
+        pos += ngx_http_intercom_webhook_vfirst(v);
+
+        if (!(ngx_http_intercom_webhook_class[*pos]
+              & NGX_HTTP_INTERCOM_WEBHOOK_SPACE))
+        {
+            return pos;
+        }
+
+        pos++;
     }
 
 #endif
