@@ -13,6 +13,10 @@
 
 static char *ngx_http_intercom_webhook_secret_read(ngx_conf_t *cf,
     ngx_str_t *name, ngx_str_t *key);
+static void ngx_http_intercom_webhook_secret_mode(ngx_conf_t *cf,
+    ngx_str_t *file, ngx_file_info_t *fi);
+static void ngx_http_intercom_webhook_secret_form(ngx_conf_t *cf,
+    ngx_str_t *file, u_char *key, size_t len);
 
 
 static ngx_str_t  ngx_http_intercom_webhook_signature =
@@ -24,17 +28,55 @@ ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
 
-    u_char     *p;
-    ngx_str_t  *value, s;
+    ngx_str_t                              *value, s;
+    ngx_http_intercom_webhook_gate_conf_t  *gate;
 
-    if (iwcf->enable != NGX_CONF_UNSET) {
+    if (iwcf->gate != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
-    iwcf->file = cf->conf_file->file.name;
-    iwcf->line = cf->conf_file->line;
+    if (value[1].len && (value[1].data[0] == '@' || value[1].data[0] == '/'))
+    {
+        /* the redirect form of 0.2.0 */
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"intercom_webhook %V\" is no longer supported: "
+                           "use \"intercom_webhook on;\" and \"proxy_pass\" "
+                           "(or another content handler) in this location, "
+                           "or \"intercom_webhook on;\" and "
+                           "\"try_files /nonexistent %V;\"",
+                           &value[1], &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    gate = ngx_pcalloc(cf->pool,
+                       sizeof(ngx_http_intercom_webhook_gate_conf_t));
+    if (gate == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    gate->file = cf->conf_file->file.name;
+    gate->line = cf->conf_file->line;
+
+    if (value[1].len == 2 && ngx_strncmp(value[1].data, "on", 2) == 0) {
+        gate->enable = 1;
+
+    } else if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0)
+    {
+        if (cf->args->nelts == 3) {
+            return "takes no parameters after \"off\"";
+        }
+
+        gate->enable = 0;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\", \"on\" or \"off\" "
+                           "is expected", &value[1]);
+        return NGX_CONF_ERROR;
+    }
 
     if (cf->args->nelts == 3) {
 
@@ -52,9 +94,9 @@ ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         s.data = value[2].data + 7;
         s.len = value[2].len - 7;
 
-        iwcf->status = ngx_http_intercom_webhook_find_zone(cf, &s);
+        gate->status = ngx_http_intercom_webhook_find_zone(cf, &s);
 
-        if (iwcf->status == NULL) {
+        if (gate->status == NULL) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "unknown zone \"%V\": "
                                "\"intercom_webhook_zone\" must declare it "
@@ -63,46 +105,21 @@ ngx_http_intercom_webhook(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
-    if (value[1].len == 2 && ngx_strncmp(value[1].data, "on", 2) == 0) {
-        iwcf->enable = 1;
-        return NGX_CONF_OK;
-    }
+    iwcf->gate = gate;
 
-    if (value[1].len == 3 && ngx_strncmp(value[1].data, "off", 3) == 0) {
-        if (cf->args->nelts == 3) {
-            return "takes no parameters after \"off\"";
-        }
+    return NGX_CONF_OK;
+}
 
-        iwcf->enable = 0;
-        return NGX_CONF_OK;
-    }
 
-    if (value[1].len > 1 && value[1].data[0] == '@') {
-        iwcf->enable = 1;
-        iwcf->forward = value[1];
-        return NGX_CONF_OK;
-    }
+/* the enumerations of request-path directives: noted, then set */
 
-    if (value[1].len && value[1].data[0] == '/') {
-        iwcf->enable = 1;
-        iwcf->forward = value[1];
+char *
+ngx_http_intercom_webhook_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_intercom_webhook_note(cf, cmd, conf);
 
-        p = ngx_strlchr(value[1].data, value[1].data + value[1].len, '?');
-
-        if (p) {
-            iwcf->forward.len = p - value[1].data;
-            iwcf->args.data = p + 1;
-            iwcf->args.len = value[1].data + value[1].len - (p + 1);
-        }
-
-        return NGX_CONF_OK;
-    }
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid parameter \"%V\", \"on\", \"off\", "
-                       "a named location or a URI is expected", &value[1]);
-
-    return NGX_CONF_ERROR;
+    return ngx_conf_set_enum_slot(cf, cmd, conf);
 }
 
 
@@ -118,6 +135,8 @@ ngx_http_intercom_webhook_secret(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t                           *value, key, id;
     ngx_uint_t                           i;
     ngx_http_intercom_webhook_secret_t  *secret, *s;
+
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
 
     value = cf->args->elts;
 
@@ -352,6 +371,9 @@ ngx_http_intercom_webhook_secret_read(ngx_conf_t *cf, ngx_str_t *name,
 
     OPENSSL_cleanse(buf + len, n - len);
 
+    ngx_http_intercom_webhook_secret_mode(cf, &file, &fi);
+    ngx_http_intercom_webhook_secret_form(cf, &file, buf, len);
+
     key->data = buf;
     key->len = len;
 
@@ -372,6 +394,104 @@ failed:
 }
 
 
+/*
+ * A secret file that the group or others may read (or write) warns: the
+ * master process reads it as root, nobody else needs it.
+ */
+
+static void
+ngx_http_intercom_webhook_secret_mode(ngx_conf_t *cf, ngx_str_t *file,
+    ngx_file_info_t *fi)
+{
+    char        *what;
+    ngx_uint_t   mode;
+
+    mode = ngx_file_access(fi);
+
+    if ((mode & 0066) == 0) {
+        return;
+    }
+
+    if ((mode & 0044) && (mode & 0022)) {
+        what = "readable and writable";
+
+    } else if (mode & 0044) {
+        what = "readable";
+
+    } else {
+        what = "writable";
+    }
+
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "secret file \"%s\" is %s by group or others "
+                       "(mode 0%c%c%c), 0600 or 0400 is expected",
+                       file->data, what, (u_char) ('0' + ((mode >> 6) & 7)),
+                       (u_char) ('0' + ((mode >> 3) & 7)),
+                       (u_char) ('0' + (mode & 7)));
+}
+
+
+/*
+ * A secret pasted from a .env file or a shell script (NAME=value, quoted,
+ * white space inside) is used as it is and then matches no signature:
+ * it warns, naming the file and the form, never the content.  A secret's
+ * own "=" (base64 padding) is not NAME=value.
+ */
+
+static void
+ngx_http_intercom_webhook_secret_form(ngx_conf_t *cf, ngx_str_t *file,
+    u_char *key, size_t len)
+{
+    char    *what;
+    u_char   c;
+    size_t   i;
+
+    for (i = 0; i < len; i++) {
+        c = key[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '_'))
+        {
+            break;
+        }
+    }
+
+    if (i > 0 && i + 1 < len && key[i] == '=' && key[i + 1] != '='
+        && !(key[0] >= '0' && key[0] <= '9'))
+    {
+        what = "looks like a NAME=value line (from a .env file?)";
+        goto warn;
+    }
+
+    if (key[0] == '"' || key[0] == '\'' || key[len - 1] == '"'
+        || key[len - 1] == '\'')
+    {
+        what = "holds a quoted secret, the quotes are taken as part of it";
+        goto warn;
+    }
+
+    for (i = 0; i < len; i++) {
+        c = key[i];
+
+        if (c == ' ' || c == '\t' || c == CR || c == LF || c == '\v'
+            || c == '\f')
+        {
+            what = "holds white space, taken as part of the secret "
+                   "(several values, or a line of a .env file?)";
+            goto warn;
+        }
+    }
+
+    return;
+
+warn:
+
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "secret file \"%s\" %s: it must hold the secret "
+                       "alone, or no signature will match", file->data, what);
+}
+
+
 char *
 ngx_http_intercom_webhook_allow(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
@@ -380,6 +500,8 @@ ngx_http_intercom_webhook_allow(ngx_conf_t *cf, ngx_command_t *cmd,
 
     ngx_int_t   rc;
     ngx_str_t  *value;
+
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
 
     value = cf->args->elts;
 
@@ -425,6 +547,8 @@ ngx_http_intercom_webhook_topics(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t                          *value;
     ngx_uint_t                          i;
     ngx_http_intercom_webhook_topic_t  *topic;
+
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
 
     if (iwcf->topics != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -472,6 +596,8 @@ ngx_http_intercom_webhook_header(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_header_t                        *known;
     ngx_http_intercom_webhook_fields_t        fields;
     ngx_http_intercom_webhook_header_conf_t  *hc;
+
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
 
     value = cf->args->elts;
     name = &value[1];
@@ -591,6 +717,8 @@ ngx_http_intercom_webhook_unavailable(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_int_t   status;
     ngx_str_t  *value, s;
 
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
+
     if (iwcf->unavailable != NGX_CONF_UNSET) {
         return "is duplicate";
     }
@@ -665,6 +793,8 @@ ngx_http_intercom_webhook_max_age(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
 
     ngx_str_t  *value;
+
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
 
     if (iwcf->max_age != NGX_CONF_UNSET) {
         return "is duplicate";

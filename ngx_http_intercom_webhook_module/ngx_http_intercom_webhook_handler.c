@@ -29,6 +29,9 @@ typedef struct {
 } ngx_http_intercom_webhook_body_t;
 
 
+static ngx_int_t ngx_http_intercom_webhook_begin(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx);
 static void ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
@@ -43,7 +46,8 @@ static ngx_int_t ngx_http_intercom_webhook_notification(
     ngx_http_intercom_webhook_value_t *values);
 static ngx_int_t ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
-    ngx_http_intercom_webhook_ctx_t *ctx);
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values);
 static ngx_int_t ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf);
 static ngx_int_t ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
@@ -53,29 +57,52 @@ static ngx_int_t ngx_http_intercom_webhook_respond(ngx_http_request_t *r);
 static ngx_int_t ngx_http_intercom_webhook_reject(ngx_http_request_t *r,
     ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t result,
     ngx_int_t status);
+static ngx_int_t ngx_http_intercom_webhook_final(ngx_http_request_t *r,
+    ngx_int_t rc);
+static ngx_int_t ngx_http_intercom_webhook_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+
+
+static ngx_http_request_body_filter_pt  ngx_http_next_request_body_filter;
 
 
 static ngx_str_t  ngx_http_intercom_webhook_allow_methods =
     ngx_string("POST, HEAD");
 
 
+/*
+ * The gate, in the precontent phase: NGX_DECLINED lets a request go on
+ * through the phases, to whatever the location does; anything else is
+ * the gate's own answer, and final.  A request that was verified keeps
+ * its verdict through internal redirects, and is not verified again.
+ */
+
 ngx_int_t
-ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
+ngx_http_intercom_webhook_gate(ngx_http_request_t *r)
 {
     ngx_int_t                              rc;
-    ngx_uint_t                             n;
-    ngx_table_elt_t                       *h;
     ngx_http_intercom_webhook_ctx_t       *ctx;
     ngx_http_intercom_webhook_loc_conf_t  *iwcf;
 
     iwcf = ngx_http_get_module_loc_conf(r, ngx_http_intercom_webhook_module);
 
+    if (!iwcf->enable) {
+        return NGX_DECLINED;
+    }
+
     if (r != r->main) {
 
         /*
          * a subrequest shares the headers of its parent and has a body
-         * only if the parent read it: nothing to verify it with
+         * only if the parent read it: it is let through only if the
+         * parent was passed on by a gate (a mirror of a notification)
          */
+
+        ctx = ngx_http_intercom_webhook_get_ctx(r->main);
+
+        if (ctx && ctx->handed) {
+            return NGX_DECLINED;
+        }
 
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "intercom webhook: refused in a subrequest");
@@ -83,13 +110,90 @@ ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
         return NGX_HTTP_FORBIDDEN;
     }
 
+    ctx = ngx_http_intercom_webhook_get_ctx(r);
+
+    if (ctx) {
+
+        if (ctx->handed) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "intercom webhook: verified already");
+            return NGX_DECLINED;
+        }
+
+        /* the gate's own answer is on its way: nothing goes past it */
+
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "intercom webhook: gate entered again by a request "
+                      "it did not pass on");
+
+        return ngx_http_intercom_webhook_final(r,
+                                           NGX_HTTP_INTERNAL_SERVER_ERROR);
+    }
+
     ctx = ngx_http_intercom_webhook_create_ctx(r);
     if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_intercom_webhook_final(r,
+                                           NGX_HTTP_INTERNAL_SERVER_ERROR);
     }
 
     ctx->conf = iwcf;
     ctx->secret = -1;
+
+    /*
+     * whatever fails while the gate decides, the body's read too, is the
+     * gate's answer: error_page is restored only for a request passed on
+     */
+
+    ctx->error_page = r->error_page;
+    r->error_page = 1;
+
+    rc = ngx_http_intercom_webhook_begin(r, iwcf, ctx);
+
+    if (rc != NGX_DECLINED) {
+        return ngx_http_intercom_webhook_final(r, rc);
+    }
+
+    /* the outcome while the body is read: it stays if the read fails */
+
+    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
+
+    if (iwcf->max_body && r->headers_in.content_length_n > iwcf->max_body) {
+
+        /* logged with the size by the log handler; no "100 Continue" */
+
+        r->expect_tested = 1;
+
+        return ngx_http_intercom_webhook_final(r,
+                                         NGX_HTTP_REQUEST_ENTITY_TOO_LARGE);
+    }
+
+    rc = ngx_http_read_client_request_body(r,
+                                        ngx_http_intercom_webhook_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return ngx_http_intercom_webhook_final(r, rc);
+    }
+
+    ngx_http_finalize_request(r, NGX_DONE);
+
+    return NGX_DONE;
+}
+
+
+/*
+ * The checks that need no body: the address, the method, the signature
+ * header.  NGX_DECLINED: the body is to be read; anything else is the
+ * answer.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_begin(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx)
+{
+    ngx_int_t         rc;
+    ngx_uint_t        n;
+    ngx_table_elt_t  *h;
 
     /* the address first: a client from elsewhere learns nothing more */
 
@@ -186,18 +290,7 @@ ngx_http_intercom_webhook_handler(ngx_http_request_t *r)
         }
     }
 
-    /* the outcome while the body is read: it stays if the read fails */
-
-    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
-
-    rc = ngx_http_read_client_request_body(r,
-                                        ngx_http_intercom_webhook_body_handler);
-
-    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
-        return rc;
-    }
-
-    return NGX_DONE;
+    return NGX_DECLINED;
 }
 
 
@@ -210,13 +303,24 @@ ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r)
     ctx = ngx_http_get_module_ctx(r, ngx_http_intercom_webhook_module);
 
     if (ctx == NULL) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        (void) ngx_http_intercom_webhook_final(r,
+                                           NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
     rc = ngx_http_intercom_webhook_process(r, ctx->conf, ctx);
 
-    ngx_http_finalize_request(r, rc);
+    if (rc != NGX_DECLINED) {
+        (void) ngx_http_intercom_webhook_final(r, rc);
+        return;
+    }
+
+    /* passed on: the phases go on from the gate, as after mirror's read */
+
+    r->preserve_body = 1;
+
+    r->write_event_handler = ngx_http_core_run_phases;
+    ngx_http_core_run_phases(r);
 }
 
 
@@ -522,7 +626,7 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
             return ngx_http_intercom_webhook_respond(r);
         }
 
-        return ngx_http_intercom_webhook_deliver(r, iwcf, ctx);
+        return ngx_http_intercom_webhook_deliver(r, iwcf, ctx, values);
     }
 
     if (iwcf->topics
@@ -542,7 +646,7 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
         return ngx_http_intercom_webhook_respond(r);
     }
 
-    return ngx_http_intercom_webhook_deliver(r, iwcf, ctx);
+    return ngx_http_intercom_webhook_deliver(r, iwcf, ctx, values);
 }
 
 
@@ -554,27 +658,46 @@ ngx_http_intercom_webhook_notification(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
-    ngx_http_intercom_webhook_ctx_t *ctx)
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values)
 {
     time_t      created, age;
     ngx_int_t   rc;
     ngx_str_t  *text;
 
-    if (iwcf->max_age) {
-        text = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_CREATED_AT];
+    text = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_CREATED_AT];
 
-        /* an integer of Unix seconds; anything else is not judged */
+    /* an integer of Unix seconds; anything else, a string too, is not */
 
-        created = text->data ? ngx_atotm(text->data, text->len) : NGX_ERROR;
+    if (iwcf->max_age
+        && values[NGX_HTTP_INTERCOM_WEBHOOK_CREATED_AT].type
+           == NGX_HTTP_INTERCOM_WEBHOOK_NUMBER
+        && text->data)
+    {
+        created = ngx_atotm(text->data, text->len);
         age = ngx_time() - created;
 
         if (created != NGX_ERROR && age > iwcf->max_age) {
-            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_STALE;
 
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "intercom webhook: notification \"%V\" created "
-                          "%T s ago is stale, not passed on",
-                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID], age);
+                          "%T s ago is stale%s",
+                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID], age,
+                          iwcf->mode == NGX_HTTP_INTERCOM_WEBHOOK_MODE_REPORT
+                          ? "" : ", not passed on");
+
+            if (iwcf->mode == NGX_HTTP_INTERCOM_WEBHOOK_MODE_REPORT) {
+
+                /* report mode passes everything on, marked */
+
+                if (ctx->would == NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
+                    ctx->would = NGX_HTTP_INTERCOM_WEBHOOK_STALE;
+                }
+
+                return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+            }
+
+            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_STALE;
 
             return ngx_http_intercom_webhook_respond(r);
         }
@@ -651,8 +774,8 @@ ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
 
 
 /*
- * An accepted notification goes, with its headers, to the location's own
- * content handler ("on"), or by a redirect to "@name" or a URI.
+ * An accepted notification gets its headers and goes on through the
+ * phases, to whatever the location does: NGX_DECLINED.
  */
 
 static ngx_int_t
@@ -660,82 +783,76 @@ ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx)
 {
-    ngx_str_t  args;
-
     if (ngx_http_intercom_webhook_set_headers(r, iwcf, ctx) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    ctx->handed = 1;
+
+    /* what the location does next may use error_page as usual */
+
+    r->error_page = ctx->error_page;
 
     if (ctx->would != NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
 
         /* report: what enforce would have said, and passed on */
 
         ctx->result = ctx->would;
-        ctx->handed = 1;
 
         ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                       "intercom webhook: report mode: passed on what would "
                       "have been \"%V\"",
                       &ngx_http_intercom_webhook_results[ctx->would]);
 
-        if (iwcf->forward.len == 0) {
-            return iwcf->content_handler(r);
-        }
-
-        goto redirect;
+        return NGX_DECLINED;
     }
 
-    if (iwcf->forward.len == 0) {
-        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
-        ctx->handed = 1;
+    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
 
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "intercom webhook: passed to the content handler");
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "intercom webhook: passed on");
 
-        /*
-         * the body is read: the handler's own read of it returns at once
-         * and keeps the request's count balanced
-         */
+    return NGX_DECLINED;
+}
 
-        return iwcf->content_handler(r);
+
+/*
+ * client_max_body_size of a webhook location, for a body of no known
+ * length (chunked, HTTP/2) while the gate reads it: the location's own
+ * is taken over by the gate at configuration.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                      *cl;
+    ngx_http_intercom_webhook_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_intercom_webhook_module);
+
+    if (ctx == NULL || ctx->handed || ctx->conf->max_body == 0) {
+        return ngx_http_next_request_body_filter(r, in);
     }
 
-    /* "accepted" once the target's phases are reached */
-
-    ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED;
-
-redirect:
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "intercom webhook: forward to \"%V\"", &iwcf->forward);
-
-    if (iwcf->forward.data[0] == '@') {
-        return ngx_http_named_location(r, &iwcf->forward);
+    for (cl = in; cl; cl = cl->next) {
+        ctx->received += ngx_buf_size(cl->buf);
     }
 
-    args = iwcf->args;
+    if (ctx->received > ctx->conf->max_body) {
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
 
-    return ngx_http_internal_redirect(r, &iwcf->forward, &args);
+    return ngx_http_next_request_body_filter(r, in);
 }
 
 
 ngx_int_t
-ngx_http_intercom_webhook_rewrite_handler(ngx_http_request_t *r)
+ngx_http_intercom_webhook_gate_init(ngx_conf_t *cf)
 {
-    ngx_http_intercom_webhook_ctx_t  *ctx;
+    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_intercom_webhook_body_filter;
 
-    if (r != r->main || !r->internal) {
-        return NGX_DECLINED;
-    }
-
-    ctx = ngx_http_intercom_webhook_get_ctx(r);
-
-    if (ctx && ctx->result == NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED) {
-        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_ACCEPTED;
-        ctx->handed = 1;
-    }
-
-    return NGX_DECLINED;
+    return NGX_OK;
 }
 
 
@@ -747,48 +864,34 @@ ngx_http_intercom_webhook_rewrite_handler(ngx_http_request_t *r)
 ngx_int_t
 ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r)
 {
-    ngx_uint_t                             result;
-    ngx_http_intercom_webhook_ctx_t       *ctx;
-    ngx_http_core_loc_conf_t              *clcf;
-    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
+    off_t                             max;
+    ngx_http_intercom_webhook_ctx_t  *ctx;
 
     if (r != r->main) {
         return NGX_OK;
     }
 
-    iwcf = ngx_http_get_module_loc_conf(r, ngx_http_intercom_webhook_module);
     ctx = ngx_http_intercom_webhook_get_ctx(r);
 
-    /* the counters, with the final outcome, in the verifying location's */
-
-    if (ctx && !ctx->counted) {
-        ctx->counted = 1;
-        ngx_http_intercom_webhook_count(r, ctx->conf, ctx, ctx->result);
-
-    } else if (ctx == NULL && iwcf->enable == 1 && iwcf->counters
-               && r->headers_out.status == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE)
-    {
-        result = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
-        ngx_http_intercom_webhook_count(r, iwcf, NULL, result);
-    }
-
-    if (r->headers_out.status != NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
+    if (ctx == NULL) {
         return NGX_OK;
     }
 
-    if (ctx == NULL) {
-        if (iwcf->enable != 1) {
-            return NGX_OK;
-        }
+    /* the counters, with the final outcome, in the verifying location's */
 
-    } else if (ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR
-               && ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED)
+    if (!ctx->counted) {
+        ctx->counted = 1;
+        ngx_http_intercom_webhook_count(r, ctx->conf, ctx, ctx->result);
+    }
+
+    if (r->headers_out.status != NGX_HTTP_REQUEST_ENTITY_TOO_LARGE
+        || ctx->result != NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR)
     {
         /* the application's own 413, or no notification */
         return NGX_OK;
     }
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    max = ctx->conf->max_body;
 
     /* the header, as content_length_n is reset when the body is discarded */
 
@@ -796,14 +899,12 @@ ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r)
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "intercom webhook: notification of %V bytes refused, "
                       "larger than client_max_body_size %O",
-                      &r->headers_in.content_length->value,
-                      clcf->client_max_body_size);
+                      &r->headers_in.content_length->value, max);
 
     } else {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "intercom webhook: chunked notification refused, "
-                      "larger than client_max_body_size %O",
-                      clcf->client_max_body_size);
+                      "larger than client_max_body_size %O", max);
     }
 
     return NGX_OK;
@@ -825,6 +926,24 @@ ngx_http_intercom_webhook_respond(ngx_http_request_t *r)
     }
 
     return ngx_http_send_special(r, NGX_HTTP_LAST);
+}
+
+
+/*
+ * The gate's answer, final: error_page does not send a rejection to
+ * another location, where it would be taken for a verified request.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_final(ngx_http_request_t *r, ngx_int_t rc)
+{
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        r->error_page = 1;
+    }
+
+    ngx_http_finalize_request(r, rc);
+
+    return NGX_DONE;
 }
 
 

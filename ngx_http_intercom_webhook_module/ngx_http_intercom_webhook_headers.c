@@ -33,6 +33,11 @@ static ngx_http_intercom_webhook_header_conf_t
     { ngx_null_string, ngx_null_string }
 };
 
+/* a default header for each field but "type", in slot order */
+ngx_http_intercom_webhook_check(default_headers,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_default_headers)
+    == NGX_HTTP_INTERCOM_WEBHOOK_TYPE + 1);
+
 
 /* set in report mode only, removed from the client's request always */
 

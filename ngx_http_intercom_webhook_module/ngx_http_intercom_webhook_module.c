@@ -14,15 +14,13 @@
 static ngx_int_t ngx_http_intercom_webhook_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_intercom_webhook_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_intercom_webhook_init(ngx_conf_t *cf);
-static ngx_int_t ngx_http_intercom_webhook_guard(ngx_conf_t *cf,
-    ngx_http_intercom_webhook_location_t *loc);
-static ngx_int_t ngx_http_intercom_webhook_named(ngx_conf_t *cf,
-    ngx_http_intercom_webhook_location_t *loc);
+static void ngx_http_intercom_webhook_unused(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_main_conf_t *iwmcf);
 static void *ngx_http_intercom_webhook_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_intercom_webhook_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
-static char *ngx_http_intercom_webhook_compile(ngx_conf_t *cf,
+static ngx_int_t ngx_http_intercom_webhook_compile(ngx_conf_t *cf,
     ngx_http_intercom_webhook_loc_conf_t *iwcf);
 static void ngx_http_intercom_webhook_cleanup(void *data);
 
@@ -96,7 +94,7 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
 
     { ngx_string("intercom_webhook_ping"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_intercom_webhook_set_enum,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_intercom_webhook_loc_conf_t, ping),
       &ngx_http_intercom_webhook_ping_modes },
@@ -138,7 +136,7 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
 
     { ngx_string("intercom_webhook_mode"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_intercom_webhook_set_enum,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_intercom_webhook_loc_conf_t, mode),
       &ngx_http_intercom_webhook_modes },
@@ -152,7 +150,7 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
 
     { ngx_string("intercom_webhook_log_level"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_intercom_webhook_set_enum,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_intercom_webhook_loc_conf_t, log_level),
       &ngx_http_intercom_webhook_log_levels },
@@ -203,6 +201,11 @@ static ngx_str_t  ngx_http_intercom_webhook_paths[] = {
     ngx_string("type")
 };
 
+/* a path for each field, in the order of the field enum */
+ngx_http_intercom_webhook_check(paths,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_paths)
+    == NGX_HTTP_INTERCOM_WEBHOOK_NFIELDS);
+
 
 /* the version, in the error log at every start and reload */
 
@@ -225,58 +228,68 @@ ngx_http_intercom_webhook_preconfiguration(ngx_conf_t *cf)
 
 
 /*
- * Every directive of every location has been read and merged by now, so
- * the content handler a location has besides the module is known, in
- * whatever order the directives were written: "on" keeps it and puts the
- * module in front of it; "@name" and a URI allow none.
+ * Every location has been merged by now: the locations where the module
+ * is on get their fields, headers and counters, and the gate goes into
+ * the precontent phase.  Handlers of a phase run in the reverse order of
+ * their registration, and this module's postconfiguration runs after
+ * those of nginx's own modules (it is a filter module, and a dynamic
+ * module comes after every built-in one), so the gate runs before
+ * try_files and mirror.
  */
 
 static ngx_int_t
 ngx_http_intercom_webhook_init(ngx_conf_t *cf)
 {
-    ngx_uint_t                              i, forward;
+    ngx_uint_t                              i;
     ngx_http_handler_pt                    *h;
     ngx_http_core_main_conf_t              *cmcf;
     ngx_http_intercom_webhook_location_t   *loc;
+    ngx_http_intercom_webhook_loc_conf_t   *iwcf;
     ngx_http_intercom_webhook_main_conf_t  *iwmcf;
 
     iwmcf = ngx_http_conf_get_module_main_conf(cf,
                                              ngx_http_intercom_webhook_module);
+
+    ngx_http_intercom_webhook_unused(cf, iwmcf);
 
     if (iwmcf->locations.nelts == 0) {
         return NGX_OK;
     }
 
     loc = iwmcf->locations.elts;
-    forward = 0;
 
     for (i = 0; i < iwmcf->locations.nelts; i++) {
+        iwcf = loc[i].iwcf;
 
-        if (ngx_http_intercom_webhook_guard(cf, &loc[i]) != NGX_OK) {
+        /* the counters: in the zone of "status=", or of de-duplication */
+
+        iwcf->status = iwcf->gate->status ? iwcf->gate->status : iwcf->dedup;
+
+        if (iwcf->status
+            && ngx_http_intercom_webhook_zone_use(cf, iwcf->status, iwcf)
+               != NGX_OK)
+        {
             return NGX_ERROR;
         }
 
-        if (loc[i].iwcf->forward.len) {
-            forward = 1;
+        if (ngx_http_intercom_webhook_compile(cf, iwcf) != NGX_OK) {
+            return NGX_ERROR;
         }
+
+        /* the gate enforces client_max_body_size, and its 413 is final */
+
+        iwcf->max_body = loc[i].clcf->client_max_body_size;
+        loc[i].clcf->client_max_body_size = 0;
     }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
-    if (forward) {
-        /*
-         * a redirected notification is "accepted" when the target's
-         * rewrite phase is reached: after its client_max_body_size check,
-         * and not at all on a redirection cycle
-         */
-
-        h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
-        if (h == NULL) {
-            return NGX_ERROR;
-        }
-
-        *h = ngx_http_intercom_webhook_rewrite_handler;
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
     }
+
+    *h = ngx_http_intercom_webhook_gate;
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
     if (h == NULL) {
@@ -285,98 +298,51 @@ ngx_http_intercom_webhook_init(ngx_conf_t *cf)
 
     *h = ngx_http_intercom_webhook_log_handler;
 
+    if (ngx_http_intercom_webhook_gate_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_intercom_webhook_filter_init(cf);
 }
 
 
-static ngx_int_t
-ngx_http_intercom_webhook_guard(ngx_conf_t *cf,
-    ngx_http_intercom_webhook_location_t *loc)
+/*
+ * Request-path directives at the http or server level are defaults for
+ * the locations below: in a server where no location turns the module
+ * on, they are probably meant for a location that forgot to.
+ */
+
+static void
+ngx_http_intercom_webhook_unused(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_main_conf_t *iwmcf)
 {
-    ngx_http_handler_pt                    handler;
-    ngx_http_core_loc_conf_t              *clcf;
-    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
+    ngx_uint_t                              i, j;
+    ngx_http_intercom_webhook_server_t     *srv;
+    ngx_http_intercom_webhook_location_t   *loc;
 
-    clcf = loc->clcf;
-    iwcf = loc->iwcf;
-    handler = clcf->handler;
+    srv = iwmcf->servers.elts;
+    loc = iwmcf->locations.elts;
 
-    if (iwcf->forward.len) {
+    for (i = 0; i < iwmcf->servers.nelts; i++) {
 
-        if (handler != NULL) {
-            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "\"intercom_webhook %V\" and another content "
-                          "handler (such as \"proxy_pass\") in location "
-                          "\"%V\" would forward unverified requests: "
-                          "use \"intercom_webhook on\" with it in %V:%ui",
-                          &iwcf->forward, &clcf->name, &iwcf->file,
-                          iwcf->line);
-            return NGX_ERROR;
+        for (j = 0; j < iwmcf->locations.nelts; j++) {
+            if (loc[j].cscf == srv[i].cscf) {
+                break;
+            }
         }
 
-        if (!clcf->noname) {
-            clcf->handler = ngx_http_intercom_webhook_handler;
+        if (j < iwmcf->locations.nelts) {
+            continue;
         }
 
-        if (iwcf->forward.data[0] == '@') {
-            return ngx_http_intercom_webhook_named(cf, loc);
-        }
-
-        return NGX_OK;
+        ngx_log_error(NGX_LOG_WARN, cf->log, 0,
+                      "\"%V\" in %V:%ui has no effect in server \"%V\" "
+                      "in %s:%ui: none of its locations has "
+                      "\"intercom_webhook on\"",
+                      &srv[i].where.name, &srv[i].where.file,
+                      srv[i].where.line, &srv[i].cscf->server_name,
+                      srv[i].cscf->file_name, srv[i].cscf->line);
     }
-
-    if (handler == NULL) {
-
-        /*
-         * "if" and "limit_except" blocks without a handler of their own
-         * keep the location's, which is the module's
-         */
-
-        if (clcf->noname && iwcf->parent && iwcf->parent->content_handler) {
-            iwcf->content_handler = iwcf->parent->content_handler;
-            return NGX_OK;
-        }
-
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"intercom_webhook on\" needs a content handler "
-                      "(such as \"proxy_pass\") in location \"%V\" "
-                      "to pass verified notifications to in %V:%ui",
-                      &clcf->name, &iwcf->file, iwcf->line);
-        return NGX_ERROR;
-    }
-
-    iwcf->content_handler = handler;
-    clcf->handler = ngx_http_intercom_webhook_handler;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_intercom_webhook_named(ngx_conf_t *cf,
-    ngx_http_intercom_webhook_location_t *loc)
-{
-    ngx_http_core_loc_conf_t              **clcfp;
-    ngx_http_intercom_webhook_loc_conf_t   *iwcf;
-
-    iwcf = loc->iwcf;
-
-    for (clcfp = loc->cscf->named_locations; clcfp && *clcfp; clcfp++) {
-        if ((*clcfp)->name.len == iwcf->forward.len
-            && ngx_strncmp((*clcfp)->name.data, iwcf->forward.data,
-                           iwcf->forward.len)
-               == 0)
-        {
-            return NGX_OK;
-        }
-    }
-
-    ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                  "named location \"%V\" of \"intercom_webhook\" "
-                  "is not found in %V:%ui",
-                  &iwcf->forward, &iwcf->file, iwcf->line);
-
-    return NGX_ERROR;
 }
 
 
@@ -393,6 +359,13 @@ ngx_http_intercom_webhook_create_main_conf(ngx_conf_t *cf)
 
     if (ngx_array_init(&iwmcf->locations, cf->pool, 4,
                        sizeof(ngx_http_intercom_webhook_location_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (ngx_array_init(&iwmcf->servers, cf->pool, 2,
+                       sizeof(ngx_http_intercom_webhook_server_t))
         != NGX_OK)
     {
         return NULL;
@@ -421,19 +394,15 @@ ngx_http_intercom_webhook_create_loc_conf(ngx_conf_t *cf)
     /*
      * set by ngx_pcalloc():
      *
-     *     conf->forward = { 0, NULL };
-     *     conf->args = { 0, NULL };
-     *     conf->file = { 0, NULL };
-     *     conf->line = 0;
+     *     conf->enable = 0;
+     *     conf->where = { { 0, NULL }, { 0, NULL }, 0 };
      *     conf->fields = NULL;
      *     conf->headers = NULL;
-     *     conf->content_handler = NULL;
-     *     conf->parent = NULL;
      *     conf->status = NULL;
      *     conf->counters = NULL;
      */
 
-    conf->enable = NGX_CONF_UNSET;
+    conf->gate = NGX_CONF_UNSET_PTR;
     conf->secrets = NGX_CONF_UNSET_PTR;
     conf->allow = NGX_CONF_UNSET_PTR;
     conf->topics = NGX_CONF_UNSET_PTR;
@@ -459,19 +428,23 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_intercom_webhook_loc_conf_t *conf = child;
 
     ngx_str_t                               preset = ngx_string("intercom");
+    ngx_http_core_loc_conf_t               *clcf;
+    ngx_http_core_srv_conf_t               *cscf;
+    ngx_http_intercom_webhook_where_t       here;
+    ngx_http_intercom_webhook_server_t     *srv;
     ngx_http_intercom_webhook_location_t   *loc;
     ngx_http_intercom_webhook_main_conf_t  *iwmcf;
 
-    if (conf->enable == NGX_CONF_UNSET) {
+    /* "intercom_webhook" is inherited whole by nested blocks */
 
-        /* a nested location, "if" or "limit_except" block inherits */
+    ngx_conf_merge_ptr_value(conf->gate, prev->gate, NULL);
 
-        conf->enable = (prev->enable == NGX_CONF_UNSET) ? 0 : prev->enable;
-        conf->forward = prev->forward;
-        conf->args = prev->args;
-        conf->file = prev->file;
-        conf->line = prev->line;
-        conf->status = prev->status;
+    conf->enable = (conf->gate && conf->gate->enable);
+
+    here = conf->where;
+
+    if (conf->where.name.len == 0) {
+        conf->where = prev->where;
     }
 
     ngx_conf_merge_ptr_value(conf->secrets, prev->secrets, NULL);
@@ -530,7 +503,44 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
         conf->allow = prev->allow;
     }
 
+    /* what is merged now: a server's level, or a location */
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+
+    iwmcf = ngx_http_conf_get_module_main_conf(cf,
+                                             ngx_http_intercom_webhook_module);
+
+    if (cscf->ctx->loc_conf[ngx_http_core_module.ctx_index] == clcf) {
+
+        if (conf->where.name.len) {
+            srv = ngx_array_push(&iwmcf->servers);
+            if (srv == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            srv->cscf = cscf;
+            srv->where = conf->where;
+        }
+
+        return NGX_CONF_OK;
+    }
+
     if (!conf->enable) {
+
+        /* fail closed: a location that looks guarded must be */
+
+        if (here.name.len) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "\"%V\" in location \"%V\" needs "
+                          "\"intercom_webhook on;\" in that location "
+                          "(or in an enclosing one), else the location "
+                          "passes unverified requests on; or move it to the "
+                          "server level as a default, in %V:%ui",
+                          &here.name, &clcf->name, &here.file, here.line);
+            return NGX_CONF_ERROR;
+        }
+
         return NGX_CONF_OK;
     }
 
@@ -538,46 +548,27 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "no \"intercom_webhook_secret\" or "
                       "\"intercom_webhook_secret_file\" is defined "
-                      "for \"intercom_webhook %s%V\" in %V:%ui",
-                      conf->forward.len ? "" : "on", &conf->forward,
-                      &conf->file, conf->line);
+                      "for \"intercom_webhook on\" in %V:%ui",
+                      &conf->gate->file, conf->gate->line);
         return NGX_CONF_ERROR;
     }
-
-    conf->parent = prev;
-
-    iwmcf = ngx_http_conf_get_module_main_conf(cf,
-                                             ngx_http_intercom_webhook_module);
 
     loc = ngx_array_push(&iwmcf->locations);
     if (loc == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    loc->clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    loc->cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+    loc->clcf = clcf;
+    loc->cscf = cscf;
     loc->iwcf = conf;
 
-    conf->name = loc->clcf->name;
+    conf->name = clcf->name;
 
-    /* the counters: in the zone of "status=", or of de-duplication */
-
-    if (conf->status == NULL) {
-        conf->status = conf->dedup;
-    }
-
-    if (conf->status
-        && ngx_http_intercom_webhook_zone_use(cf, conf->status, conf)
-           != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
-
-    return ngx_http_intercom_webhook_compile(cf, conf);
+    return NGX_CONF_OK;
 }
 
 
-static char *
+static ngx_int_t
 ngx_http_intercom_webhook_compile(ngx_conf_t *cf,
     ngx_http_intercom_webhook_loc_conf_t *iwcf)
 {
@@ -587,7 +578,7 @@ ngx_http_intercom_webhook_compile(ngx_conf_t *cf,
     iwcf->fields = ngx_pcalloc(cf->pool,
                                sizeof(ngx_http_intercom_webhook_fields_t));
     if (iwcf->fields == NULL) {
-        return NGX_CONF_ERROR;
+        return NGX_ERROR;
     }
 
     /* the fields of the variables take the first slots, in order */
@@ -597,15 +588,27 @@ ngx_http_intercom_webhook_compile(ngx_conf_t *cf,
                                        &ngx_http_intercom_webhook_paths[i],
                                        cf->pool);
         if (slot != (ngx_int_t) i) {
-            return NGX_CONF_ERROR;
+            return NGX_ERROR;
         }
     }
 
-    if (ngx_http_intercom_webhook_compile_headers(cf, iwcf) != NGX_OK) {
-        return NGX_CONF_ERROR;
+    return ngx_http_intercom_webhook_compile_headers(cf, iwcf);
+}
+
+
+/* a request-path directive: where it was first written in its block */
+
+void
+ngx_http_intercom_webhook_note(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf)
+{
+    if (iwcf->where.name.len) {
+        return;
     }
 
-    return NGX_CONF_OK;
+    iwcf->where.name = cmd->name;
+    iwcf->where.file = cf->conf_file->file.name;
+    iwcf->where.line = cf->conf_file->line;
 }
 
 

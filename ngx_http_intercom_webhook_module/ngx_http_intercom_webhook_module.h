@@ -14,9 +14,10 @@
  * ngx_http_intercom_webhook.h.
  *
  *   _module.c      the module, its directives table, configuration
- *                  create/merge, and the guarded content handlers
+ *                  create/merge, and the checks of the configuration
  *   _directives.c  the directive handlers
- *   _handler.c     the request path: checks, body, verdict, hand-over
+ *   _handler.c     the gate in the precontent phase: checks, body,
+ *                  verdict; an accepted notification goes on
  *   _headers.c     the request headers: the signature, and the upstream
  *                  headers stripped and set
  *   _filter.c      the response filter: what Intercom gets when the
@@ -34,6 +35,17 @@
 
 #include "ngx_http_intercom_webhook.h"
 #include "ngx_http_intercom_webhook_version.h"
+
+/*
+ * A check at compile time, for tables that must stay parallel: the build
+ * fails where the condition is false.
+ */
+
+#define ngx_http_intercom_webhook_check(name, cond)                         \
+    typedef char  ngx_http_intercom_webhook_check_##name[(cond) ? 1 : -1]
+
+#define ngx_http_intercom_webhook_nelts(a)  (sizeof(a) / sizeof((a)[0]))
+
 
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_RESPOND   0
 #define NGX_HTTP_INTERCOM_WEBHOOK_PING_FORWARD   1
@@ -74,7 +86,6 @@ enum {
     NGX_HTTP_INTERCOM_WEBHOOK_BAD_PAYLOAD,
     NGX_HTTP_INTERCOM_WEBHOOK_METHOD_NOT_ALLOWED,
     NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR,
-    NGX_HTTP_INTERCOM_WEBHOOK_VERIFIED,
     NGX_HTTP_INTERCOM_WEBHOOK_ERROR,
     NGX_HTTP_INTERCOM_WEBHOOK_DUPLICATE,
     NGX_HTTP_INTERCOM_WEBHOOK_STALE,
@@ -161,17 +172,32 @@ typedef struct {
 } ngx_http_intercom_webhook_header_t;
 
 
-typedef struct ngx_http_intercom_webhook_loc_conf_s
-    ngx_http_intercom_webhook_loc_conf_t;
+/* "intercom_webhook": inherited by nested locations as one */
 
-struct ngx_http_intercom_webhook_loc_conf_s {
+typedef struct {
     ngx_flag_t                          enable;
-    ngx_str_t                           forward;  /* "@name", a URI, or "" */
-    ngx_str_t                           args;
+    ngx_shm_zone_t                     *status;   /* "status=zone" */
 
-    /* where "intercom_webhook" was given, for errors found later */
+    /* where it was given, for errors found later */
     ngx_str_t                           file;
     ngx_uint_t                          line;
+} ngx_http_intercom_webhook_gate_conf_t;
+
+
+/* the first request-path directive written in a block, and where */
+
+typedef struct {
+    ngx_str_t                           name;
+    ngx_str_t                           file;
+    ngx_uint_t                          line;
+} ngx_http_intercom_webhook_where_t;
+
+
+typedef struct {
+    /* merged: "intercom_webhook on" here or in an enclosing location */
+    ngx_flag_t                          enable;
+    ngx_http_intercom_webhook_gate_conf_t  *gate;
+    ngx_http_intercom_webhook_where_t   where;
 
     ngx_array_t                        *secrets;  /* of secret_t */
     ngx_http_intercom_webhook_allow_t  *allow;
@@ -190,6 +216,13 @@ struct ngx_http_intercom_webhook_loc_conf_s {
     ngx_uint_t                          mode;
     time_t                              max_age;  /* 0: off */
 
+    /*
+     * the location's client_max_body_size, enforced by the gate: nginx's
+     * own check comes before any phase handler, and its 413 could be
+     * redirected by error_page
+     */
+    off_t                               max_body;
+
     /* de-duplication, and the zone of the counters */
     ngx_shm_zone_t                     *dedup;
     time_t                              dedup_ttl;
@@ -199,14 +232,10 @@ struct ngx_http_intercom_webhook_loc_conf_s {
     ngx_http_intercom_webhook_counters_t  *counters;
     ngx_uint_t                          secret_slot[16];  /* MAX_SECRETS */
 
-    /* compiled in locations where the module is on */
+    /* compiled in postconfiguration where the module is on */
     ngx_http_intercom_webhook_fields_t *fields;
     ngx_array_t                        *headers;  /* of header_t */
-
-    /* "on": the content handler the location has besides the module */
-    ngx_http_handler_pt                 content_handler;
-    ngx_http_intercom_webhook_loc_conf_t  *parent;
-};
+} ngx_http_intercom_webhook_loc_conf_t;
 
 
 /* a location where the module is on, checked in postconfiguration */
@@ -218,16 +247,26 @@ typedef struct {
 } ngx_http_intercom_webhook_location_t;
 
 
+/* a server whose http or server level has request-path directives */
+
+typedef struct {
+    ngx_http_core_srv_conf_t           *cscf;
+    ngx_http_intercom_webhook_where_t   where;
+} ngx_http_intercom_webhook_server_t;
+
+
 typedef struct {
     ngx_array_t                         locations;  /* of location_t */
+    ngx_array_t                         servers;    /* of server_t */
     ngx_array_t                         zones;      /* of ngx_shm_zone_t * */
 } ngx_http_intercom_webhook_main_conf_t;
 
 
 /*
  * The request context.  It lives in a pool cleanup, as realip's does, so
- * that it is found again after the redirect of the "@name | uri" form has
- * wiped the module contexts.
+ * that it is found again after an internal redirect (try_files,
+ * error_page, a named location) has wiped the module contexts: a
+ * verified request is not verified again.
  */
 
 typedef struct {
@@ -238,13 +277,15 @@ typedef struct {
     ngx_str_t                             *texts;    /* per field slot */
     ngx_int_t                              upstream_status;
     off_t                                  bytes;    /* hashed */
+    off_t                                  received; /* read by the gate */
     ngx_http_intercom_webhook_loc_conf_t  *conf;     /* the verifying one */
 
     /* de-duplication: the key of the entry this request holds */
     ngx_str_t                              dedup_key;
     uint32_t                               dedup_hash;
 
-    unsigned                               handed:1; /* to the content */
+    unsigned                               handed:1; /* passed on */
+    unsigned                               error_page:1; /* r's, kept */
     unsigned                               counted:1;
     unsigned                               dedup_held:1;
 
@@ -261,6 +302,8 @@ ngx_http_intercom_webhook_ctx_t *ngx_http_intercom_webhook_create_ctx(
     ngx_http_request_t *r);
 ngx_http_intercom_webhook_ctx_t *ngx_http_intercom_webhook_get_ctx(
     ngx_http_request_t *r);
+void ngx_http_intercom_webhook_note(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf);
 
 /* _directives.c */
 
@@ -278,6 +321,8 @@ char *ngx_http_intercom_webhook_unavailable(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 char *ngx_http_intercom_webhook_max_age(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_intercom_webhook_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* _ranges.c */
 
@@ -286,8 +331,8 @@ char *ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf,
 
 /* _handler.c */
 
-ngx_int_t ngx_http_intercom_webhook_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_intercom_webhook_rewrite_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_intercom_webhook_gate(ngx_http_request_t *r);
+ngx_int_t ngx_http_intercom_webhook_gate_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r);
 
 /* _filter.c */

@@ -46,6 +46,7 @@ static ngx_int_t ngx_http_intercom_webhook_ranges_add(
     ngx_http_intercom_webhook_allow_t *allow, ngx_str_t *range,
     ngx_pool_t *pool, ngx_str_t *error, const char *where, ngx_uint_t n,
     const char *end, ngx_uint_t *host_bits);
+static ngx_uint_t ngx_http_intercom_webhook_ranges_every(ngx_cidr_t *cidr);
 static ngx_int_t ngx_http_intercom_webhook_ranges_error(ngx_str_t *error,
     ngx_pool_t *pool, const char *text, ngx_str_t *value, const char *where,
     ngx_uint_t n, const char *end);
@@ -300,7 +301,9 @@ ngx_http_intercom_webhook_ranges_list(ngx_http_intercom_webhook_allow_t *allow,
 
 /*
  * An address or a CIDR block only: a file never says "all" or names a
- * preset.  The first range with host bits set is reported in error.
+ * preset, nor a block of prefix length 0 (0.0.0.0/0, ::/0), which is
+ * "all" in other words.  The first range with host bits set is reported
+ * in error.
  */
 
 static ngx_int_t
@@ -311,8 +314,17 @@ ngx_http_intercom_webhook_ranges_add(ngx_http_intercom_webhook_allow_t *allow,
     ngx_int_t   rc;
     ngx_cidr_t  cidr;
 
+    ngx_memzero(&cidr, sizeof(ngx_cidr_t));
+
     if (ngx_ptocidr(range, &cidr) == NGX_ERROR) {
         rc = NGX_DECLINED;
+
+    } else if (ngx_http_intercom_webhook_ranges_every(&cidr)) {
+        rc = ngx_http_intercom_webhook_ranges_error(error, pool,
+                                                    "cannot allow every "
+                                                    "address:", range,
+                                                    where, n, end);
+        return (rc == NGX_OK) ? NGX_DECLINED : NGX_ERROR;
 
     } else {
         rc = ngx_http_intercom_webhook_allow_add(allow, range, pool);
@@ -340,6 +352,29 @@ ngx_http_intercom_webhook_ranges_add(ngx_http_intercom_webhook_allow_t *allow,
     }
 
     return NGX_OK;
+}
+
+
+/* a block of prefix length 0: its mask is all zeros */
+
+static ngx_uint_t
+ngx_http_intercom_webhook_ranges_every(ngx_cidr_t *cidr)
+{
+#if (NGX_HAVE_INET6)
+    ngx_uint_t  i;
+
+    if (cidr->family == AF_INET6) {
+        for (i = 0; i < 16; i++) {
+            if (cidr->u.in6.mask.s6_addr[i]) {
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+#endif
+
+    return cidr->u.in.mask == 0;
 }
 
 
@@ -496,6 +531,8 @@ ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_int_t    rc, day, oldest;
     ngx_str_t   *value, file, text, date, error, s;
 
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
+
     value = cf->args->elts;
 
     max_age = NGX_HTTP_INTERCOM_WEBHOOK_RANGES_AGE;
@@ -519,6 +556,17 @@ ngx_http_intercom_webhook_allow_file(ngx_conf_t *cf, ngx_command_t *cmd,
             max_age = 0;
 
         } else {
+            /* a file's age in seconds is a mistake: "3" means "3d" */
+
+            if (s.data[s.len - 1] >= '0' && s.data[s.len - 1] <= '9') {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid max_age \"%V\", a time with "
+                                   "its unit (\"d\" days, \"h\" hours) "
+                                   "such as \"%Vd\" or \"off\" is expected",
+                                   &s, &s);
+                return NGX_CONF_ERROR;
+            }
+
             max_age = ngx_parse_time(&s, 1);
 
             if (max_age == (time_t) NGX_ERROR || max_age == 0) {

@@ -33,7 +33,6 @@ ngx_str_t  ngx_http_intercom_webhook_results[] = {
     ngx_string("bad_payload"),
     ngx_string("method_not_allowed"),
     ngx_string("body_error"),
-    ngx_string("verified"),
     ngx_string("error"),
     ngx_string("duplicate"),
     ngx_string("stale")
@@ -85,6 +84,11 @@ static ngx_http_variable_t  ngx_http_intercom_webhook_vars[] = {
 
       ngx_http_null_variable
 };
+
+/* a variable for each field but "type", the three others, the end */
+ngx_http_intercom_webhook_check(variables,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_vars)
+    == NGX_HTTP_INTERCOM_WEBHOOK_TYPE + 3 + 1);
 
 
 static ngx_int_t
@@ -145,31 +149,13 @@ static ngx_int_t
 ngx_http_intercom_webhook_result_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t                             *result;
-    ngx_uint_t                             n;
-    ngx_http_intercom_webhook_ctx_t       *ctx;
-    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
+    ngx_str_t                        *result;
+    ngx_uint_t                        n;
+    ngx_http_intercom_webhook_ctx_t  *ctx;
 
     ctx = ngx_http_intercom_webhook_get_ctx(r);
 
     n = ctx ? ctx->result : NGX_HTTP_INTERCOM_WEBHOOK_NONE;
-
-    if (n == NGX_HTTP_INTERCOM_WEBHOOK_NONE && r == r->main) {
-
-        /*
-         * a body over client_max_body_size with a known length gets 413
-         * before the content phase, where the module is not called
-         */
-
-        iwcf = ngx_http_get_module_loc_conf(r,
-                                            ngx_http_intercom_webhook_module);
-
-        if (iwcf->enable == 1
-            && r->headers_out.status == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE)
-        {
-            n = NGX_HTTP_INTERCOM_WEBHOOK_BODY_ERROR;
-        }
-    }
 
     if (n == NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
         v->not_found = 1;

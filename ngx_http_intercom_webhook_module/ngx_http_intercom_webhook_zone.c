@@ -200,6 +200,8 @@ ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t       *value, s, name;
     ngx_uint_t       i;
 
+    ngx_http_intercom_webhook_note(cf, cmd, iwcf);
+
     if (iwcf->dedup != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }

@@ -5,6 +5,10 @@
 # the same way.  A missing, empty or malformed file, an invalid range or
 # a file without an outbound range fails the configuration with the
 # file's name and the reason; an old "date" or host bits only warn.
+#
+# Accepted notifications go on by "try_files /nonexistent @app" to a
+# location that shows what reached it: a "return" in the webhook
+# location itself would answer before the module checks anything.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -40,7 +44,8 @@ __DATA__
                                       ["10.0.0.0/8", "INTERCOM-GENERAL"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -64,7 +69,8 @@ app conversation.user.created
                                       ["127.0.0.0/8", "INTERCOM-ENDPOINTS"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -85,7 +91,8 @@ app conversation.user.created
 [["allow.txt", "# our own senders\n\n10.0.0.0/8\n  127.0.0.1   # this host\r\n\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/allow.txt;
     }
@@ -107,7 +114,8 @@ app conversation.user.created
 [["allow.txt", "10.0.0.0/8\n192.0.2.1\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/allow.txt;
     }
@@ -127,7 +135,8 @@ app conversation.user.created
  ["intercom/eu.json", ::ranges(undef, ["54.217.125.63/32", "INTERCOM-OUTBOUND"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
         intercom_webhook_allow 127.0.0.1;
@@ -150,7 +159,8 @@ app conversation.user.created
 --- config
     intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
     }
     location @app { return 202 "app $http_x_intercom_topic\n"; }
@@ -171,7 +181,8 @@ app conversation.user.created
     intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 192.0.2.1;
     }
@@ -190,7 +201,8 @@ app conversation.user.created
 [["intercom/us.json", ::ranges("2025-07-25", ["127.0.0.1/32", "INTERCOM-OUTBOUND"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -208,7 +220,8 @@ app conversation.user.created
 === TEST 9: a missing file
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -226,7 +239,8 @@ qr/\[emerg\] .*open\(\) "\S+\/html\/intercom\/us\.json" failed \(2: No such file
 [["intercom/us.json", ""]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -244,7 +258,8 @@ qr/\[emerg\] .*ranges file "\S+\/html\/intercom\/us\.json" is empty in \S+nginx\
 [["intercom/us.json", substr(::ranges(undef, ["127.0.0.1/32", "INTERCOM-OUTBOUND"]), 0, 50)]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -262,7 +277,8 @@ qr/\[emerg\] .*ranges file "\S+\/html\/intercom\/us\.json" is not valid JSON: ".
 [["intercom/us.json", "<html><body>502 Bad Gateway</body></html>\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -280,7 +296,8 @@ qr/\[emerg\] .*ranges file "\S+\/html\/intercom\/us\.json" has an invalid range 
 [["intercom/us.json", qq{{"prefixes": [], "date": "2025-07-25"}\n}]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -299,7 +316,8 @@ qr/\[emerg\] .*ranges file "\S+\/html\/intercom\/us\.json" has no "ip_ranges" ar
                                       ["52.1.0.0/16", "INTERCOM-ENDPOINTS"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -318,7 +336,8 @@ qr/\[emerg\] .*ranges file "\S+\/html\/intercom\/us\.json" has no INTERCOM-OUTBO
                                       ["34.197.76.300/32", "INTERCOM-OUTBOUND"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
     }
@@ -336,7 +355,8 @@ qr/\[emerg\] .*ranges file "\S+\/html\/intercom\/us\.json" has an invalid range 
 [["allow.txt", "10.0.0.0/8\n# everybody\nall\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/allow.txt;
     }
@@ -354,7 +374,8 @@ qr/\[emerg\] .*ranges file "\S+\/html\/allow\.txt" has an invalid range "all" on
 [["allow.txt", "# nothing yet\n\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/allow.txt;
     }
@@ -372,7 +393,8 @@ qr/\[emerg\] .*ranges file "\S+\/html\/allow\.txt" has no range in \S+nginx\.con
 [["intercom/placeholder", "x"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom;
     }
@@ -390,7 +412,8 @@ qr/\[emerg\] .*read\(\) "\S+\/html\/intercom" failed \(21: Is a directory\) in \
 [["intercom/us.json", ::ranges(undef, ["127.0.0.1/32", "INTERCOM-OUTBOUND"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json max_age=soon;
     }
@@ -408,7 +431,8 @@ qr/\[emerg\] .*invalid max_age "soon", a time such as "7d" or "off" is expected 
 [["intercom/us.json", ::ranges(undef, ["127.0.0.1/32", "INTERCOM-OUTBOUND"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json 7d;
     }
@@ -427,7 +451,8 @@ qr/\[emerg\] .*invalid parameter "7d", "max_age=time" is expected in \S+nginx\.c
                                              ["10.1.2.3/8", "INTERCOM-OUTBOUND"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json;
         intercom_webhook_allow nowhere;
@@ -450,7 +475,8 @@ GET /hook
                                ["127.0.0.2/32", "INTERCOM-OUTBOUND"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/us.json max_age=off;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/eu.json max_age=4d;
@@ -473,7 +499,8 @@ qr/\[emerg\] .*invalid parameter "nowhere"/
                                ["127.0.0.2/32", "INTERCOM-OUTBOUND"])]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow_file $TEST_NGINX_SERVER_ROOT/html/intercom/eu.json max_age=2d;
         intercom_webhook_allow nowhere;

@@ -2,6 +2,10 @@
 # address as nginx sees it (realip honoured) against addresses, CIDR
 # blocks, Intercom's regional presets (the default: "intercom") or "all";
 # IPv4 and IPv6; a denied client gets 403 before its body is read.
+#
+# Accepted notifications go on by "try_files /nonexistent @app" to a
+# location that shows what reached it: a "return" in the webhook
+# location itself would answer before the module checks anything.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -23,7 +27,8 @@ __DATA__
 === TEST 1: the default allowlist is Intercom's addresses: 403 from 127.0.0.1
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         add_header X-Result $intercom_webhook_result always;
     }
@@ -47,7 +52,8 @@ intercom webhook: client 127.0.0.1 is not in the allowlist
 === TEST 2: an explicit address
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 127.0.0.1;
     }
@@ -67,7 +73,8 @@ app conversation.user.created
 === TEST 3: a CIDR block that holds the client
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 127.0.0.0/8;
     }
@@ -87,7 +94,8 @@ app conversation.user.created
 === TEST 4: a CIDR block and an address that do not hold the client: 403
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 10.0.0.0/8;
         intercom_webhook_allow 127.0.0.2;
@@ -107,7 +115,8 @@ app conversation.user.created
 === TEST 5: the directive is repeatable: the client is in the second one
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 10.0.0.0/8;
         intercom_webhook_allow intercom;
@@ -129,7 +138,8 @@ app conversation.user.created
 === TEST 6: "all"
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -149,7 +159,8 @@ app conversation.user.created
 === TEST 7: an IPv6 address does not hold an IPv4 client
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow ::1;
         intercom_webhook_allow ::ffff:127.0.0.2;
@@ -172,7 +183,8 @@ app conversation.user.created
         listen [::1]:1986;
         server_name v6;
         location = /hook {
-            intercom_webhook @app;
+            intercom_webhook on;
+            try_files /nonexistent @app;
             intercom_webhook_secret it-secret;
             intercom_webhook_allow ::1;
         }
@@ -202,7 +214,8 @@ app ::1 conversation.user.created
         listen [::1]:1986;
         server_name v6;
         location = /hook {
-            intercom_webhook @app;
+            intercom_webhook on;
+            try_files /nonexistent @app;
             intercom_webhook_secret it-secret;
             intercom_webhook_allow 2001:db8::/32;
             intercom_webhook_allow ::/127;
@@ -233,7 +246,8 @@ app ::1 conversation.user.created
         listen [::1]:1986;
         server_name v6;
         location = /hook {
-            intercom_webhook @app;
+            intercom_webhook on;
+            try_files /nonexistent @app;
             intercom_webhook_secret it-secret;
             intercom_webhook_allow 2001:db8::/32;
             intercom_webhook_allow 127.0.0.1;
@@ -260,7 +274,8 @@ qr/\[error\] .*intercom webhook: client ::1 is not in the allowlist, client: ::1
     location = /hook {
         set_real_ip_from 127.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
     }
     location @app { return 202 "app $remote_addr $http_x_intercom_topic\n"; }
@@ -282,7 +297,8 @@ app 34.231.68.152 conversation.user.created
     location = /hook {
         set_real_ip_from 127.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
     }
     location @app { return 202 "app $remote_addr\n"; }
@@ -312,7 +328,8 @@ app 34.231.68.152 conversation.user.created
     location = /hook {
         set_real_ip_from 127.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
     }
     location @app { return 202 "app\n"; }
@@ -333,7 +350,8 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.153 is not in the allowlist
     location = /hook {
         set_real_ip_from 127.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow intercom_eu;
     }
@@ -355,7 +373,8 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
     location = /hook {
         set_real_ip_from 127.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow intercom_eu;
     }
@@ -379,7 +398,8 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
     location = /hook {
         set_real_ip_from 127.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow intercom_us;
     }
@@ -403,7 +423,8 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
     location = /hook {
         set_real_ip_from 127.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow intercom_au;
     }
@@ -425,7 +446,8 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
 === TEST 18: without realip, X-Forwarded-For and X-Real-IP are not looked at
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
     }
     location @app { return 202 "app\n"; }
@@ -446,7 +468,8 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
     location = /hook {
         set_real_ip_from 10.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
     }
     location @app { return 202 "app\n"; }
@@ -468,12 +491,14 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
     location = /hook {
         set_real_ip_from 127.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 192.0.2.0/24;
     }
     location = /open {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
     }
     location @app { return 202 "app $remote_addr\n"; }
@@ -496,7 +521,8 @@ qr/\[error\] .*intercom webhook: client 34\.231\.68\.152 is not in the allowlist
 --- config
     location = /hook {
         client_max_body_size 100;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
     }
     location @app { return 202 "app\n"; }
@@ -510,14 +536,15 @@ my $b = ::event("conversation.user.created");
 --- error_log eval
 ::logged('error', 'client 127.0.0.1 is not in the allowlist')
 --- no_error_log
-client intended to send too large chunked body
+chunked notification refused
 
 
 
 === TEST 22: a denied client gets 403 whatever its signature: the allowlist comes first
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 10.0.0.1;
         add_header X-Result $intercom_webhook_result always;
@@ -539,7 +566,8 @@ X-Hub-Signature
 === TEST 23: a CIDR block with host bits set still matches its network
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 127.0.0.9/8;
     }

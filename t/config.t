@@ -2,9 +2,9 @@
 # line naming the problem, for a webhook location without a secret, an
 # empty secret or secret file, a file it cannot read, a duplicate or
 # invalid secret id, an invalid allowlist entry, topic pattern, header
-# name, payload path or forward location, a reserved header, a named
-# location that does not exist, a repeated directive, and a bad value for
-# intercom_webhook_log_level or intercom_webhook_ping.
+# name or payload path, a reserved header, a repeated directive, and a bad
+# value for intercom_webhook, intercom_webhook_log_level or
+# intercom_webhook_ping.
 
 use Test::Nginx::Socket;
 
@@ -12,7 +12,7 @@ repeat_each(2);
 
 # the checks of one round, block by block in file order ("n * c": n blocks
 # of c checks each)
-plan tests => repeat_each() * (45 * 2 + 4);
+plan tests => repeat_each() * (41 * 2 + 4);
 
 run_tests();
 
@@ -21,38 +21,22 @@ __DATA__
 === TEST 1: intercom_webhook without any secret
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*no "intercom_webhook_secret" or "intercom_webhook_secret_file" is defined for "intercom_webhook \@app" in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*no "intercom_webhook_secret" or "intercom_webhook_secret_file" is defined for "intercom_webhook on" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 2: intercom_webhook with a URI and no secret
+=== TEST 2: an empty inline secret
 --- config
     location = /hook {
-        intercom_webhook /app?x=1;
-    }
-    location @app { return 202 "app\n"; }
---- request
-GET /hook
---- must_die
---- error_log eval
-qr/\[emerg\] .*no "intercom_webhook_secret" or "intercom_webhook_secret_file" is defined for "intercom_webhook \/app" in \S+nginx\.conf:\d+/
-
-
-
-=== TEST 3: an empty inline secret
---- config
-    location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret "";
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -61,15 +45,14 @@ qr/\[emerg\] .*empty or blank secret in "intercom_webhook_secret" in \S+nginx\.c
 
 
 
-=== TEST 4: an empty secret file (white space only)
+=== TEST 3: an empty secret file (white space only)
 --- user_files eval
 [["empty", " \t\r\n\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/empty;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -78,15 +61,14 @@ qr/\[emerg\] .*empty secret in "\S+\/html\/empty" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 5: a secret file of zero bytes
+=== TEST 4: a secret file of zero bytes
 --- user_files eval
 [["zero", ""]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/zero;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -95,13 +77,12 @@ qr/\[emerg\] .*empty secret in "\S+\/html\/zero" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 6: a missing secret file
+=== TEST 5: a missing secret file
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/nonexistent;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -110,15 +91,14 @@ qr/\[emerg\] .*open\(\) "\S+\/html\/nonexistent" failed \(2: No such file or dir
 
 
 
-=== TEST 7: an unreadable secret file (a directory)
+=== TEST 6: an unreadable secret file (a directory)
 --- user_files eval
 [["dir/placeholder", "x"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/dir;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -127,15 +107,14 @@ qr/\[emerg\] .*read\(\) "\S+\/html\/dir" failed \(21: Is a directory\) in \S+ngi
 
 
 
-=== TEST 8: a secret file over 4096 bytes
+=== TEST 7: a secret file over 4096 bytes
 --- user_files eval
 [["big", "x" x 5000]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/big;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -144,13 +123,12 @@ qr/\[emerg\] .*secret file "\S+\/html\/big" is too large, a secret of at most 40
 
 
 
-=== TEST 9: an empty secret file name
+=== TEST 8: an empty secret file name
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret_file "";
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -159,14 +137,13 @@ qr/\[emerg\] .*empty secret file name in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 10: a duplicate secret id
+=== TEST 9: a duplicate secret id
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret one id=old;
         intercom_webhook_secret two id=old;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -175,14 +152,13 @@ qr/\[emerg\] .*duplicate secret id "old" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 11: an id= that repeats a default id
+=== TEST 10: an id= that repeats a default id
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret one id=2;
         intercom_webhook_secret two;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -191,13 +167,12 @@ qr/\[emerg\] .*duplicate secret id "2" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 12: an invalid secret id
+=== TEST 11: an invalid secret id
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret one id=a/b;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -206,13 +181,12 @@ qr/\[emerg\] .*invalid secret id "a\/b", only letters, digits, "_", "-" and "\."
 
 
 
-=== TEST 13: an empty secret id
+=== TEST 12: an empty secret id
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret one id=;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -221,13 +195,12 @@ qr/\[emerg\] .*invalid parameter "id=", "id=name" is expected in \S+nginx\.conf:
 
 
 
-=== TEST 14: a second parameter that is not id= is not shown: it may be the secret
+=== TEST 13: a second parameter that is not id= is not shown: it may be the secret
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret one name=x;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -236,13 +209,12 @@ qr/\[emerg\] .*invalid second parameter, "id=name" is expected in \S+nginx\.conf
 
 
 
-=== TEST 15: a secret id over 64 characters
+=== TEST 14: a secret id over 64 characters
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret one id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -251,10 +223,10 @@ qr/\[emerg\] .*secret id "a{65}" is too long in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 16: seventeen secrets
+=== TEST 15: seventeen secrets
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s01;
         intercom_webhook_secret s02;
         intercom_webhook_secret s03;
@@ -273,7 +245,6 @@ qr/\[emerg\] .*secret id "a{65}" is too long in \S+nginx\.conf:\d+/
         intercom_webhook_secret s16;
         intercom_webhook_secret s17;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -282,14 +253,13 @@ qr/\[emerg\] .*too many secrets, at most 16 are supported in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 17: an invalid allowlist preset
+=== TEST 16: an invalid allowlist preset
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_allow intercom_ap;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -298,14 +268,13 @@ qr/\[emerg\] .*invalid parameter "intercom_ap", an address, a CIDR block, "inter
 
 
 
-=== TEST 18: an invalid allowlist address
+=== TEST 17: an invalid allowlist address
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_allow 300.1.1.1;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -314,14 +283,13 @@ qr/\[emerg\] .*invalid parameter "300\.1\.1\.1", an address, a CIDR block, "inte
 
 
 
-=== TEST 19: an invalid allowlist CIDR block
+=== TEST 18: an invalid allowlist CIDR block
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_allow 10.0.0.0/33;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -330,14 +298,13 @@ qr/\[emerg\] .*invalid parameter "10\.0\.0\.0\/33", an address, a CIDR block, "i
 
 
 
-=== TEST 20: an invalid topic pattern: a space
+=== TEST 19: an invalid topic pattern: a space
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_topics contact.* "conversation user.*";
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -346,14 +313,13 @@ qr/\[emerg\] .*invalid topic pattern "conversation user\.\*", a topic, "prefix\.
 
 
 
-=== TEST 21: an invalid topic pattern: a wildcard not after a dot
+=== TEST 20: an invalid topic pattern: a wildcard not after a dot
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_topics conversation*;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -362,14 +328,13 @@ qr/\[emerg\] .*invalid topic pattern "conversation\*", a topic, "prefix\.\*" or 
 
 
 
-=== TEST 22: an invalid topic pattern: a wildcard in front
+=== TEST 21: an invalid topic pattern: a wildcard in front
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_topics *.created;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -378,14 +343,13 @@ qr/\[emerg\] .*invalid topic pattern "\*\.created", a topic, "prefix\.\*" or "\*
 
 
 
-=== TEST 23: an invalid topic pattern: a wildcard inside
+=== TEST 22: an invalid topic pattern: a wildcard inside
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_topics conversation.*.created;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -394,14 +358,13 @@ qr/\[emerg\] .*invalid topic pattern "conversation\.\*\.created", a topic, "pref
 
 
 
-=== TEST 24: an invalid topic pattern: not ASCII
+=== TEST 23: an invalid topic pattern: not ASCII
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_topics conversation.café;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -410,14 +373,13 @@ qr/\[emerg\] .*invalid topic pattern "conversation\.caf\xc3\xa9", a topic, "pref
 
 
 
-=== TEST 25: an invalid header name
+=== TEST 24: an invalid header name
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header X_Topic topic;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -426,14 +388,13 @@ qr/\[emerg\] .*invalid header name "X_Topic" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 26: an invalid header name with a colon
+=== TEST 25: an invalid header name with a colon
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header X-Topic: topic;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -442,14 +403,13 @@ qr/\[emerg\] .*invalid header name "X-Topic:" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 27: a reserved header: Host
+=== TEST 26: a reserved header: Host
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header Host app_id;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -458,14 +418,13 @@ qr/\[emerg\] .*header "Host" cannot be set by "intercom_webhook_header" in \S+ng
 
 
 
-=== TEST 28: a reserved header: X-Hub-Signature, in any case
+=== TEST 27: a reserved header: X-Hub-Signature, in any case
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header x-hub-signature id;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -474,14 +433,13 @@ qr/\[emerg\] .*header "x-hub-signature" cannot be set by "intercom_webhook_heade
 
 
 
-=== TEST 29: a reserved header: Content-Length
+=== TEST 28: a reserved header: Content-Length
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header Content-Length delivery_attempts;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -490,14 +448,13 @@ qr/\[emerg\] .*header "Content-Length" cannot be set by "intercom_webhook_header
 
 
 
-=== TEST 30: a reserved header: Cookie
+=== TEST 29: a reserved header: Cookie
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header Cookie id;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -506,15 +463,14 @@ qr/\[emerg\] .*header "Cookie" cannot be set by "intercom_webhook_header" in \S+
 
 
 
-=== TEST 31: a header configured twice at one level
+=== TEST 30: a header configured twice at one level
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header X-A id;
         intercom_webhook_header x-a topic;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -523,14 +479,13 @@ qr/\[emerg\] .*duplicate header "x-a" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 32: an invalid payload path: an empty key
+=== TEST 31: an invalid payload path: an empty key
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header X-A data..id;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -539,14 +494,13 @@ qr/\[emerg\] .*invalid payload path "data\.\.id" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 33: an invalid payload path: a leading dot
+=== TEST 32: an invalid payload path: a leading dot
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header X-A .id;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -555,14 +509,13 @@ qr/\[emerg\] .*invalid payload path "\.id" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 34: an invalid payload path: a trailing dot
+=== TEST 33: an invalid payload path: a trailing dot
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header X-A data.;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -571,14 +524,13 @@ qr/\[emerg\] .*invalid payload path "data\." in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 35: an invalid payload path: nine keys
+=== TEST 34: an invalid payload path: nine keys
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header X-A a.b.c.d.e.f.g.h.i;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -587,14 +539,13 @@ qr/\[emerg\] .*invalid payload path "a\.b\.c\.d\.e\.f\.g\.h\.i" in \S+nginx\.con
 
 
 
-=== TEST 36: an invalid payload path: a key over 64 bytes
+=== TEST 35: an invalid payload path: a key over 64 bytes
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_header X-A data.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -603,59 +554,27 @@ qr/\[emerg\] .*invalid payload path "data\.k{65}" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 37: a bad forward location: neither @name nor a URI
+=== TEST 36: a value other than "on" or "off"
 --- config
     location = /hook {
         intercom_webhook app;
         intercom_webhook_secret s;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*invalid parameter "app", "on", "off", a named location or a URI is expected in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*invalid parameter "app", "on" or "off" is expected in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 38: a bad forward location: a lone @
+=== TEST 37: intercom_webhook twice in a location
 --- config
     location = /hook {
-        intercom_webhook @;
+        intercom_webhook on;
+        intercom_webhook on;
         intercom_webhook_secret s;
     }
-    location @app { return 202 "app\n"; }
---- request
-GET /hook
---- must_die
---- error_log eval
-qr/\[emerg\] .*invalid parameter "\@", "on", "off", a named location or a URI is expected in \S+nginx\.conf:\d+/
-
-
-
-=== TEST 39: a named location that does not exist
---- config
-    location = /hook {
-        intercom_webhook @nowhere;
-        intercom_webhook_secret s;
-    }
-    location @app { return 202 "app\n"; }
---- request
-GET /hook
---- must_die
---- error_log eval
-qr/\[emerg\] .*named location "\@nowhere" of "intercom_webhook" is not found in \S+nginx\.conf:\d+/
-
-
-
-=== TEST 40: intercom_webhook twice in a location
---- config
-    location = /hook {
-        intercom_webhook @app;
-        intercom_webhook @app;
-        intercom_webhook_secret s;
-    }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -664,15 +583,14 @@ qr/\[emerg\] .*"intercom_webhook" directive is duplicate in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 41: intercom_webhook_topics twice at one level
+=== TEST 38: intercom_webhook_topics twice at one level
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_topics contact.*;
         intercom_webhook_topics ticket.*;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -681,14 +599,13 @@ qr/\[emerg\] .*"intercom_webhook_topics" directive is duplicate in \S+nginx\.con
 
 
 
-=== TEST 42: a bad intercom_webhook_log_level
+=== TEST 39: a bad intercom_webhook_log_level
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_log_level debug;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -697,14 +614,13 @@ qr/\[emerg\] .*invalid value "debug" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 43: a bad intercom_webhook_ping
+=== TEST 40: a bad intercom_webhook_ping
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret s;
         intercom_webhook_ping ignore;
     }
-    location @app { return 202 "app\n"; }
 --- request
 GET /hook
 --- must_die
@@ -713,10 +629,9 @@ qr/\[emerg\] .*invalid value "ignore" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 44: intercom_webhook is not allowed at the server level
+=== TEST 41: intercom_webhook is not allowed at the server level
 --- config
-    intercom_webhook @app;
-    location @app { return 202 "app\n"; }
+    intercom_webhook on;
 --- request
 GET /hook
 --- must_die
@@ -725,27 +640,7 @@ qr/\[emerg\] .*"intercom_webhook" directive is not allowed here in \S+nginx\.con
 
 
 
-=== TEST 45: a named location of another server is not found
---- http_config
-    server {
-        listen 127.0.0.1:1986;
-        server_name other;
-        location @elsewhere { return 202 "app\n"; }
-    }
---- config
-    location = /hook {
-        intercom_webhook @elsewhere;
-        intercom_webhook_secret s;
-    }
---- request
-GET /hook
---- must_die
---- error_log eval
-qr/\[emerg\] .*named location "\@elsewhere" of "intercom_webhook" is not found in \S+nginx\.conf:\d+/
-
-
-
-=== TEST 46: the control: a valid configuration with every directive starts
+=== TEST 42: the control: a valid configuration with every directive starts
 --- user_files eval
 [["secret", "file-secret\n"]]
 --- http_config
@@ -757,7 +652,8 @@ qr/\[emerg\] .*named location "\@elsewhere" of "intercom_webhook" is not found i
     intercom_webhook_log_level notice;
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/secret id=file;
         intercom_webhook_secret inline id=inline;
         intercom_webhook_allow intercom_us;

@@ -1,5 +1,6 @@
-# Forwarding (issue 2, request path step 7): to a named location or, by
-# internal redirect, to a URI (with its arguments); the upstream gets the
+# Forwarding (issue 2, request path step 7): an accepted notification
+# goes on to what its location does, its own proxy_pass or, by try_files,
+# a named location or a URI (with its arguments); the upstream gets the
 # exact request (request line, the client's headers with X-Hub-Signature
 # unchanged, the module's headers, the body byte for byte) and the client
 # gets the upstream's answer, whatever its status.
@@ -20,14 +21,15 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: a named location: the upstream gets the exact request, the client its answer
+=== TEST 1: proxy_pass in the webhook location: the upstream gets the exact request, the client its answer
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::payload("conversation.user.created.json");
@@ -67,12 +69,13 @@ received
 === TEST 2: with intercom_webhook_unavailable off, the upstream's 503 stays 503 for the client
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_unavailable off;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -89,10 +92,11 @@ busy
 
 
 
-=== TEST 3: a URI with arguments: an internal redirect, the upstream gets that URI and those arguments
+=== TEST 3: try_files to a URI with arguments: an internal redirect, the upstream gets that URI and those arguments
 --- config
     location = /hook {
-        intercom_webhook /internal/intercom?src=intercom&v=2;
+        intercom_webhook on;
+        try_files /nonexistent /internal/intercom?src=intercom&v=2;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -126,10 +130,11 @@ created
 
 
 
-=== TEST 4: a URI forward target can be internal only: a client cannot reach it
+=== TEST 4: a try_files URI target can be internal only: a client cannot reach it
 --- config
     location = /hook {
-        intercom_webhook /internal/intercom;
+        intercom_webhook on;
+        try_files /nonexistent /internal/intercom;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -149,10 +154,11 @@ created
 
 
 
-=== TEST 5: a named location keeps the client's URI and arguments
+=== TEST 5: try_files to a named location keeps the client's URI and arguments
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -174,7 +180,7 @@ app POST /hook tenant=7 /hook?tenant=7
 === TEST 6: X-Hub-Signature goes on unchanged (uppercase hex as the client sent it)
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Notification-Id off;
@@ -183,8 +189,9 @@ app POST /hook tenant=7 /hook?tenant=7
         intercom_webhook_header X-Intercom-Item-Id off;
         intercom_webhook_header X-Intercom-Delivery-Attempts off;
         intercom_webhook_header X-Intercom-Created-At off;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("contact.deleted");
@@ -208,12 +215,13 @@ ok
 === TEST 7: with intercom_webhook_unavailable off, an upstream that is down: 502 for the client
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_unavailable off;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1987;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1987; }
 --- request eval
 "POST /hook\n" . ::event("contact.deleted")
 --- more_headers eval
@@ -228,11 +236,12 @@ connect() failed (111: Connection refused) while connecting to upstream
 === TEST 8: nothing is forwarded for a rejection: the upstream is not contacted
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1987;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1987; }
 --- request eval
 "POST /hook\n" . ::event("contact.deleted")
 --- more_headers eval

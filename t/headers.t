@@ -4,6 +4,10 @@
 # with control characters, and every client-sent header of these names
 # removed wherever it was in the request, the others left intact.  The
 # fake upstream on port 1985 sees the exact request.
+#
+# Accepted notifications go on by "try_files /nonexistent @app" to a
+# location that shows what reached it: a "return" in the webhook
+# location itself would answer before the module checks anything.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -34,11 +38,12 @@ __DATA__
 === TEST 1: the seven default headers, after the client's, in their order
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -60,13 +65,14 @@ ok
 === TEST 2: an added header comes after the defaults
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-User-Email data.item.user.email;
         intercom_webhook_header X-Conversation-Read data.item.read;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::payload("conversation.user.created.json");
@@ -90,14 +96,15 @@ ok
 === TEST 3: overriding a default's path keeps its place; "off" drops one
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header x-intercom-item-id data.item.user.id;
         intercom_webhook_header X-Intercom-Created-At off;
         intercom_webhook_header X-Intercom-App-Id off;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::payload("conversation.user.created.json");
@@ -123,12 +130,13 @@ ok
 === TEST 4: a header turned off is still removed from the client's request
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Created-At off;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -151,11 +159,12 @@ ok
 === TEST 5: missing and null fields give no header
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("contact.deleted", app_id => undef, id => 'null',
@@ -185,7 +194,8 @@ ok
 === TEST 6: a "data" that is not an object, an "item" that is an array: no item headers
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -210,12 +220,13 @@ ok
 === TEST 7: values with control characters never reach a header (the notification still goes on)
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Name data.item.name;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("contact.deleted", app_id => '"q3fz\u0007k2m"',
@@ -246,7 +257,7 @@ ok
 === TEST 8: strings are decoded (non-ASCII kept as UTF-8), numbers as written, true/false
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Deleted data.item.deleted;
@@ -254,8 +265,9 @@ ok
         intercom_webhook_header X-Score data.item.score;
         intercom_webhook_header X-Name data.item.name;
         intercom_webhook_header X-Slash data.item.slash;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("contact.deleted", delivery_attempts => '1.50E+01', created_at => '-0',
@@ -288,15 +300,16 @@ ok
 === TEST 9: structured values (object, array) and too long values give no header
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Item data.item;
         intercom_webhook_header X-Tags data.item.tags;
         intercom_webhook_header X-Long data.item.long;
         intercom_webhook_header X-Fits data.item.fits;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("contact.deleted", data => '{"item":{"type":"contact","id":{"v":1},"tags":["a"],"long":"' . ("x" x 3000) . '","fits":"' . ("y" x 1000) . '"}}');
@@ -324,11 +337,12 @@ ok
 === TEST 10: client-sent X-Intercom-* headers are removed, several and interleaved; the others stay in order
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -366,7 +380,8 @@ ok
 === TEST 11: known headers after removed ones are intact (Host, User-Agent, Cookie, Content-Type)
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -393,11 +408,12 @@ host=hooks.example.test ua=ua/1 cookie=b ct=application/json topic=conversation.
 === TEST 12: more headers than the first part of nginx's header list holds (20), removed on both sides of the boundary and at the very end
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -437,11 +453,12 @@ ok
 === TEST 13: every header of the second part of the list is removed (the part is left empty)
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
@@ -466,18 +483,20 @@ ok
 
 
 
-=== TEST 14: the headers are those of the forward location's level: a location list replaces the http list
+=== TEST 14: the headers are those of the webhook location's level: a location list replaces the http list
 --- http_config
     intercom_webhook_header X-Intercom-App-Id off;
     intercom_webhook_header X-Item-Name data.item.name;
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
     location = /hook2 {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Topic off;
@@ -503,12 +522,13 @@ ok
 === TEST 15: an added header keeps the name as configured
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header x-custom-TOPIC topic;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");

@@ -1,13 +1,14 @@
 # The list of request headers after the client's headers of the module's
 # names were taken out of it, when the location then adds none of its own
-# (every default header off) and a later one adds some: here a URI forward
-# target that is itself a webhook location.  The client's header is cut
-# from the first part of nginx's list (20 elements), at its very start and
-# inside it, and the headers that follow are many enough to fill the part:
-# every later push must still land inside an array of the list.  A write
-# past one is invisible here with Debian's nginx (pools hide it): it is
-# what util/sanitize's AddressSanitizer build, with NGX_DEBUG_PALLOC,
-# reports.  The fake upstream on port 1985 sees the exact request.
+# (every default header off).  The client's header is cut from the first
+# part of nginx's list (20 elements), at its very start and inside it, and
+# the headers that follow are many enough to fill the part: proxy_pass
+# must find every other header, in order.  The notification then goes by
+# try_files to a second webhook location, whose gate lets it through as
+# verified already: it adds none of its headers (in the redirect form of
+# 0.2.0 it added them, and pushed them past the end of the shortened part,
+# which util/sanitize's AddressSanitizer build, with NGX_DEBUG_PALLOC,
+# reported).  The fake upstream on port 1985 sees the exact request.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -30,10 +31,11 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: a client's header cut from inside the first part, none added, then seven added by the forward target
+=== TEST 1: a client's header cut from inside the first part, none added, none by a second webhook location
 --- config
     location = /hook {
-        intercom_webhook /second;
+        intercom_webhook on;
+        try_files /nonexistent /second;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Topic off;
@@ -46,16 +48,16 @@ __DATA__
     }
     location = /second {
         internal;
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
-::upstream("/second", $b, "X-Hub-Signature: " . ::sig($b), ::pads(),
-           ::defaults("conversation.user.created"))
+::upstream("/second", $b, "X-Hub-Signature: " . ::sig($b), ::pads())
 --- tcp_reply eval
 "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
 --- request eval
@@ -72,10 +74,11 @@ ok
 
 
 
-=== TEST 2: a client's header cut from the start of the first part, none added, then seven added by the forward target
+=== TEST 2: a client's header cut from the start of the first part, none added, none by a second webhook location
 --- config
     location = /hook {
-        intercom_webhook /second;
+        intercom_webhook on;
+        try_files /nonexistent /second;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Intercom-Topic off;
@@ -88,16 +91,16 @@ ok
     }
     location = /second {
         internal;
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
-    location @app { proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985; }
 --- tcp_listen: 1985
 --- tcp_query eval
 my $b = ::event("conversation.user.created");
-::upstream("/second", $b, "X-Hub-Signature: " . ::sig($b), ::pads(),
-           ::defaults("conversation.user.created"))
+::upstream("/second", $b, "X-Hub-Signature: " . ::sig($b), ::pads())
 --- tcp_reply eval
 "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
 --- request eval

@@ -1,8 +1,8 @@
-# One location (issue 8): "intercom_webhook on" guards the content handler
-# that the location has anyway (proxy_pass and others), in whatever order
-# the directives are written, with no redirect; nested locations, "if" and
-# "limit_except" blocks are guarded too; a location where the redirect
-# form meets another content handler fails "nginx -t" (issue 7, defect 2);
+# One location (issues 8 and 14): "intercom_webhook on" guards whatever
+# the location does (proxy_pass, another module's content handler,
+# try_files to a named location), in whatever order the directives are
+# written; nested locations, "if" and "limit_except" blocks are guarded
+# too; the retired redirect form fails "nginx -t" with its replacement;
 # $intercom_webhook_result is final for every outcome (413, a redirection
 # cycle, a client gone while the body is read).
 
@@ -105,56 +105,28 @@ connect() failed
 
 
 
-=== TEST 4: "on" in a location with no content handler fails
+=== TEST 4: "on" with no content handler of its own: try_files takes a verified notification to a named location
 --- config
     location = /hook {
         intercom_webhook on;
         intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        try_files /nonexistent @app;
     }
---- request
-GET /hook
---- must_die
---- error_log eval
-qr/\[emerg\] .*"intercom_webhook on" needs a content handler \(such as "proxy_pass"\) in location "\/hook" to pass verified notifications to in \S+nginx\.conf:\d+/
+    location @app { return 202 "app $intercom_webhook_result $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- error_code: 202
+--- response_body
+app accepted conversation.user.created
 
 
 
-=== TEST 5: the redirect form and proxy_pass in one location fail: proxy_pass last would forward unverified requests
+=== TEST 5: the retired redirect form to a named location fails, giving its replacement
 --- config
     location = /hook {
-        intercom_webhook @app;
-        intercom_webhook_secret it-secret;
-        proxy_pass http://127.0.0.1:1;
-    }
-    location @app { return 202 "app\n"; }
---- request
-GET /hook
---- must_die
---- error_log eval
-qr/\[emerg\] .*"intercom_webhook \@app" and another content handler \(such as "proxy_pass"\) in location "\/hook" would forward unverified requests: use "intercom_webhook on" with it in \S+nginx\.conf:\d+/
-
-
-
-=== TEST 6: the same with proxy_pass first
---- config
-    location = /hook {
-        proxy_pass http://127.0.0.1:1;
-        intercom_webhook /app;
-        intercom_webhook_secret it-secret;
-    }
-    location /app { return 202 "app\n"; }
---- request
-GET /hook
---- must_die
---- error_log eval
-qr/\[emerg\] .*"intercom_webhook \/app" and another content handler/
-
-
-
-=== TEST 7: the redirect form and another module's content handler (stub_status) fail too
---- config
-    location = /hook {
-        stub_status;
         intercom_webhook @app;
         intercom_webhook_secret it-secret;
     }
@@ -163,7 +135,37 @@ qr/\[emerg\] .*"intercom_webhook \/app" and another content handler/
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*"intercom_webhook \@app" and another content handler/
+qr/\[emerg\] .*"intercom_webhook \@app" is no longer supported: use "intercom_webhook on;" and "proxy_pass" \(or another content handler\) in this location, or "intercom_webhook on;" and "try_files \/nonexistent \@app;" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 6: the retired redirect form to a URI fails, giving its replacement with the arguments
+--- config
+    location = /hook {
+        intercom_webhook /internal/app?src=intercom;
+        intercom_webhook_secret it-secret;
+    }
+    location /internal/ { internal; return 202 "app\n"; }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"intercom_webhook \/internal\/app\?src=intercom" is no longer supported: .* or "intercom_webhook on;" and "try_files \/nonexistent \/internal\/app\?src=intercom;" in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 7: a parameter other than "on" or "off" fails
+--- config
+    location = /hook {
+        intercom_webhook yes;
+        intercom_webhook_secret it-secret;
+        proxy_pass http://127.0.0.1:1;
+    }
+--- request
+GET /hook
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "yes", "on" or "off" is expected in \S+nginx\.conf:\d+/
 
 
 
@@ -391,15 +393,16 @@ qr/\[error\] .*intercom webhook: chunked notification refused, larger than clien
 
 
 
-=== TEST 18: a redirection cycle in the redirect form: 500, "verified", not "accepted"
+=== TEST 18: a redirection cycle after the gate: 500, the gate verified once ("accepted")
 --- http_config
     log_format lo 'lo $status $intercom_webhook_result';
 --- config
     location = /hook {
         access_log $TEST_NGINX_SERVER_ROOT/logs/access.log lo;
-        intercom_webhook /hook;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
+        try_files /nonexistent /hook;
     }
 --- request eval
 "POST /hook\n" . ::event("conversation.user.created")
@@ -407,7 +410,7 @@ qr/\[error\] .*intercom webhook: chunked notification refused, larger than clien
 ::signed(::event("conversation.user.created"))
 --- error_code: 500
 --- access_log
-lo 500 verified
+lo 500 accepted
 --- error_log
 rewrite or internal redirection cycle
 

@@ -1,6 +1,10 @@
 # intercom_webhook_log_level (issue 2): the level of the line a rejection
 # writes (error by default; info, notice, warn), inherited from the http
 # and server levels; an ignored topic is always an info line.
+#
+# Accepted notifications go on by "try_files /nonexistent @app" to a
+# location that shows what reached it: a "return" in the webhook
+# location itself would answer before the module checks anything.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -21,7 +25,8 @@ __DATA__
 === TEST 1: the default is error
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -40,7 +45,8 @@ __DATA__
 === TEST 2: info
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_log_level info;
@@ -62,7 +68,8 @@ qr/\[(?:error|warn|notice)\] .*intercom webhook/
 === TEST 3: notice
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_log_level notice;
@@ -82,7 +89,8 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 === TEST 4: warn
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_log_level warn;
     }
@@ -103,7 +111,8 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 === TEST 5: explicit error
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_log_level error;
@@ -123,13 +132,15 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 === TEST 6: every kind of rejection follows the level (info)
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 127.0.0.1;
         intercom_webhook_log_level info;
     }
     location = /denied {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_log_level info;
     }
@@ -173,7 +184,8 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 --- config
     intercom_webhook_log_level notice;
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -194,7 +206,8 @@ qr/\[(?:error|warn)\] .*intercom webhook/
     intercom_webhook_log_level warn;
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -213,7 +226,8 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 === TEST 9: an ignored topic is an info line whatever the level
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics ticket.*;
@@ -236,7 +250,8 @@ qr/\[(?:error|warn)\] .*intercom webhook/
 === TEST 10: an accepted notification writes no line above debug
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_log_level info;
@@ -258,7 +273,8 @@ app
 --- skip_eval: 4: ::no_debug()
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -272,5 +288,5 @@ app
 app
 --- error_log eval
 [qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: signature verified, secret "1"$/m,
- qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: forward to "\@app"$/m]
+ qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: passed on$/m]
 --- log_level: debug

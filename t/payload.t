@@ -4,6 +4,10 @@
 # the module reads twice in one object, gets 400 bad_payload with one
 # error log line; escapes are decoded, "\u0000" and numbers of any size
 # are valid JSON, keys the module does not read may repeat.
+#
+# Accepted notifications go on by "try_files /nonexistent @app" to a
+# location that shows what reached it: a "return" in the webhook
+# location itself would answer before the module checks anything.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -25,7 +29,8 @@ __DATA__
 === TEST 1: not JSON
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -51,7 +56,8 @@ intercom webhook: invalid payload: unexpected character at offset 0
 === TEST 2: an array is not an object
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -70,7 +76,8 @@ intercom webhook: invalid payload: unexpected character at offset 0
 === TEST 3: a string, a number, null, true are not objects
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -91,7 +98,8 @@ qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, cli
 === TEST 4: a truncated object
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -111,7 +119,8 @@ qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, cli
 === TEST 5: a string that never ends
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -130,7 +139,8 @@ qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, cli
 === TEST 6: a second value after the object
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -150,7 +160,8 @@ qr/\[error\] .*intercom webhook: invalid payload: not an object at offset 0, cli
 === TEST 7: invalid UTF-8 in a string
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -170,7 +181,8 @@ my $b = ::event("conversation.user.created", self => qq{"\xc3\x28"});
 === TEST 8: a raw control character in a string
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -190,7 +202,8 @@ my $b = ::event("conversation.user.created", self => qq{"a\tb"});
 === TEST 9: an invalid escape
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -210,7 +223,8 @@ my $b = ::event("conversation.user.created", self => q{"a\xb"});
 === TEST 10: an escaped NUL character is valid JSON: accepted, no header from it
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -232,7 +246,8 @@ app conversation.user.created [] []
 === TEST 11: a lone surrogate escape
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -251,7 +266,8 @@ qr/\[error\] .*intercom webhook: invalid payload: invalid surrogate pair at offs
 === TEST 12: nesting deeper than the parser's limit (512)
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -270,7 +286,8 @@ qr/\[error\] .*intercom webhook: invalid payload: too deeply nested at offset \d
 === TEST 13: deep nesting within the limit is fine
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -290,7 +307,8 @@ app conversation.user.created
 === TEST 14: numbers beyond 64 bits and doubles are valid JSON: passed as written
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -312,7 +330,8 @@ app 123456789012345678901234567890 -1.5e-99999
 === TEST 15: "type" missing
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -334,7 +353,8 @@ X-Result: bad_payload
 === TEST 16: "type" of another value, of another case, a number, null, an object
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -359,7 +379,8 @@ X-Result: bad_payload
 === TEST 17: an empty object: the "type" is checked first
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -381,7 +402,8 @@ topic
 === TEST 18: "topic" missing
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -403,7 +425,8 @@ X-Result: bad_payload
 === TEST 19: a "topic" only inside "data" is not the topic
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -422,7 +445,8 @@ X-Result: bad_payload
 === TEST 20: "topic" not a string: a number, null, true, an array, an object
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -445,7 +469,8 @@ X-Result: bad_payload
 === TEST 21: "topic" empty or with spaces
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -468,7 +493,8 @@ X-Result: bad_payload
 === TEST 22: "topic" with escaped control characters, NUL, spaces or non-ASCII letters
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -491,7 +517,8 @@ X-Result: bad_payload
 === TEST 23: escapes in "type" and "topic" are decoded before the checks
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -513,7 +540,8 @@ app conversation.user.created conversation.user.created
 === TEST 24: an escaped "ping" is a ping
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result;
@@ -535,7 +563,8 @@ X-Result: ping
 === TEST 25: escaped keys are decoded: "\u0074opic" is "topic"
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -557,7 +586,8 @@ app contact.user.created
 === TEST 26: duplicate keys: a second "topic" is refused, whatever the values
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -579,7 +609,8 @@ X-Result: bad_payload
 === TEST 27: duplicate keys: compared decoded, "t\u006fpic" is "topic"
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -598,7 +629,8 @@ X-Result: bad_payload
 === TEST 28: duplicate keys: a second "type", both ways
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -621,7 +653,8 @@ qr/\[error\] .*intercom webhook: invalid payload: duplicate key "type" at offset
 === TEST 29: duplicate keys below: data.item.id, data.item, and "data" itself
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -646,7 +679,8 @@ qr/\[error\] .*intercom webhook: invalid payload: duplicate key (?:"data\.item\.
 === TEST 30: keys the module does not read may repeat, in and out of its paths
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -668,7 +702,8 @@ app ticket.created 7
 === TEST 31: duplicate keys of a configured header's path are refused too
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Status delivery_status;
@@ -688,7 +723,8 @@ qr/\[error\] .*intercom webhook: invalid payload: duplicate key "delivery_status
 === TEST 32: a key that no header reads may repeat
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_header X-Status delivery_status;
@@ -709,7 +745,8 @@ app
 === TEST 33: key order does not matter and unknown members are ignored
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -731,7 +768,8 @@ app ticket.created ticket
 === TEST 34: a byte order mark is not JSON
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -751,7 +789,8 @@ app ticket.created ticket
 --- config
     location = /hook {
         client_max_body_size 1m;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_ping forward;

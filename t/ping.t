@@ -1,6 +1,10 @@
 # intercom_webhook_ping (issue 2, request path step 6): a signed "ping" is
 # answered 200 without forwarding (respond, the default) or forwarded
 # like any notification (forward); it is verified like any other.
+#
+# Accepted notifications go on by "try_files /nonexistent @app" to a
+# location that shows what reached it: a "return" in the webhook
+# location itself would answer before the module checks anything.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -21,7 +25,8 @@ __DATA__
 === TEST 1: respond (the default): 200, empty, not forwarded
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result;
@@ -47,7 +52,8 @@ intercom webhook: forward
 === TEST 2: respond, set explicitly
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_ping respond;
@@ -71,13 +77,12 @@ intercom webhook: forward
 === TEST 3: forward: the ping goes on with its headers (no X-Intercom-Notification-Id: its id is null)
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_ping forward;
-    }
-    location @app {
-        proxy_http_version 1.0; proxy_pass http://127.0.0.1:1985;
+        proxy_http_version 1.0;
+        proxy_pass http://127.0.0.1:1985;
     }
 --- tcp_listen: 1985
 --- tcp_query eval
@@ -105,7 +110,8 @@ ping answered
 === TEST 4: an unsigned ping gets 401
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -124,7 +130,8 @@ ping answered
 === TEST 5: a ping signed with another secret gets 401
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -145,7 +152,8 @@ ping answered
 === TEST 6: a ping from a denied address gets 403
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
     }
     location @app { return 202 "app\n"; }
@@ -165,12 +173,14 @@ ping answered
     intercom_webhook_ping forward;
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
     location = /hook2 {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_ping respond;
@@ -192,7 +202,8 @@ ping answered
 === TEST 8: only the topic makes a ping: an item of type "ping" under another topic is a notification
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -214,7 +225,8 @@ ping answered
 --- skip_eval: 2: ::no_debug()
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }

@@ -4,6 +4,10 @@
 # inheritance http > server > location (a level with none inherits the
 # whole list of its parent, a level with some replaces it); a secret
 # never reaches the log.
+#
+# Accepted notifications go on by "try_files /nonexistent @app" to a
+# location that shows what reached it: a "return" in the webhook
+# location itself would answer before the module checks anything.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -25,7 +29,8 @@ __DATA__
 === TEST 1: several secrets: each one is accepted, its position is its id
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret first-secret;
         intercom_webhook_secret second-secret;
         intercom_webhook_secret third-secret;
@@ -50,7 +55,8 @@ __DATA__
  ["intercom/client_secret.old", "old-client-secret\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/intercom/client_secret;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/intercom/client_secret.old id=old;
         intercom_webhook_allow all;
@@ -75,7 +81,8 @@ __DATA__
 [["s3", "third"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret first id=Key_1.a-b;
         intercom_webhook_secret second;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/s3;
@@ -100,7 +107,8 @@ __DATA__
 [["secret", "file-secret\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/secret;
         intercom_webhook_allow all;
     }
@@ -122,7 +130,8 @@ __DATA__
 [["secret", "  inner secret \t \r\n\r\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/secret;
         intercom_webhook_allow all;
     }
@@ -145,7 +154,8 @@ __DATA__
 [["secret", "exact"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/secret;
         intercom_webhook_allow all;
     }
@@ -167,7 +177,8 @@ app 1
 [["relative-secret", "relative\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret_file ../html/relative-secret;
         intercom_webhook_allow all;
     }
@@ -190,7 +201,8 @@ app 1
 --- config
     intercom_webhook_secret server-secret id=server;
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_allow all;
     }
     location @app { return 202 "app $intercom_webhook_secret_id\n"; }
@@ -211,11 +223,13 @@ app 1
     intercom_webhook_secret http-secret id=http;
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_allow all;
     }
     location = /hook2 {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret location-secret id=loc;
         intercom_webhook_allow all;
     }
@@ -238,7 +252,8 @@ app 1
 === TEST 10: an inline secret with spaces and quotes
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret "a secret with 'spaces' and \"quotes\"";
         intercom_webhook_allow all;
     }
@@ -258,7 +273,8 @@ app 1
 === TEST 11: sixteen secrets, the last one matching
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret s01;
         intercom_webhook_secret s02;
         intercom_webhook_secret s03;
@@ -295,7 +311,8 @@ app 16
 [["secret", "Fi1e-Secret-Value\n"]]
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret Inl1ne-Secret-Value;
         intercom_webhook_secret_file $TEST_NGINX_SERVER_ROOT/html/secret;
         intercom_webhook_allow all;
@@ -316,10 +333,10 @@ Secret-Value
 
 
 
-=== TEST 13: a secret configured where there is no intercom_webhook is harmless
+=== TEST 13: a server-level secret that no location uses is harmless (a warning, not an error)
 --- config
+    intercom_webhook_secret unused;
     location = /other {
-        intercom_webhook_secret unused;
         return 200 "other\n";
     }
 --- request

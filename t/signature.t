@@ -2,6 +2,10 @@
 # repeated or wrong signatures get 401 with one error log line, before the
 # body is read when the header alone is enough to reject; a correct
 # HMAC-SHA1 of the exact body bytes, in either hex case, is accepted.
+#
+# Accepted notifications go on by "try_files /nonexistent @app" to a
+# location that shows what reached it: a "return" in the webhook
+# location itself would answer before the module checks anything.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -23,7 +27,8 @@ __DATA__
 === TEST 1: a correct signature is accepted and the notification forwarded
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -46,7 +51,8 @@ app conversation.user.created 1
 === TEST 2: no X-Hub-Signature: 401 unsigned
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -69,7 +75,8 @@ intercom webhook: no "X-Hub-Signature" header
 === TEST 3: an empty X-Hub-Signature is malformed: 401 bad_signature
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -91,7 +98,8 @@ X-Result: bad_signature
 === TEST 4: malformed: 39 hex digits
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -113,7 +121,8 @@ X-Result: bad_signature
 === TEST 5: malformed: 41 hex digits (a correct signature and one more digit)
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -135,7 +144,8 @@ X-Result: bad_signature
 === TEST 6: malformed: a non-hex digit
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -157,7 +167,8 @@ X-Result: bad_signature
 === TEST 7: malformed: the 40 hex digits of a correct signature without "sha1="
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -179,7 +190,8 @@ X-Result: bad_signature
 === TEST 8: malformed: another prefix ("sha256=") before a correct HMAC-SHA1
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -201,7 +213,8 @@ X-Result: bad_signature
 === TEST 9: malformed: the prefix is "sha1=" exactly, "SHA1=" is not it
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -223,7 +236,8 @@ X-Result: bad_signature
 === TEST 10: malformed: an HMAC-SHA256 (64 hex digits) after "sha1="
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -245,7 +259,8 @@ X-Result: bad_signature
 === TEST 11: uppercase hex digits are accepted
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -267,7 +282,8 @@ app conversation.user.created accepted
 === TEST 12: mixed-case hex digits are accepted
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -292,7 +308,8 @@ app conversation.user.created accepted
 === TEST 13: the header name is case-insensitive
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -314,7 +331,8 @@ app conversation.user.created accepted
 === TEST 14: two X-Hub-Signature headers, both correct: 401 bad_signature
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -341,7 +359,8 @@ intercom webhook: several "X-Hub-Signature" headers
 === TEST 15: a signature made with another secret: 401 bad_signature
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -366,7 +385,8 @@ intercom webhook: signature mismatch
 === TEST 16: the signature of another body (one byte differs): 401
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;
@@ -388,7 +408,8 @@ X-Result: bad_signature
 === TEST 17: the HMAC covers the exact bytes: a trailing newline is signed
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -411,7 +432,8 @@ X-Result: bad_signature
 === TEST 18: the HMAC covers the exact bytes: a signature without the trailing newline fails
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -431,7 +453,8 @@ X-Result: bad_signature
 === TEST 19: a signed pretty-printed sample from Intercom is accepted
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -456,7 +479,8 @@ app contact.user.created 69b1e2f40c1d2e3f4a5b6c7d
 --- config
     location = /hook {
         client_max_body_size 100;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -471,7 +495,7 @@ Transfer-Encoding: chunked
 --- error_log eval
 ::logged('error', 'no "X-Hub-Signature" header')
 --- no_error_log
-client intended to send too large chunked body
+chunked notification refused
 
 
 
@@ -479,7 +503,8 @@ client intended to send too large chunked body
 --- config
     location = /hook {
         client_max_body_size 100;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -495,7 +520,7 @@ X-Hub-Signature: sha1=0123
 --- error_log eval
 ::logged('error', 'invalid "X-Hub-Signature" header, not "sha1=" and 40 hex digits')
 --- no_error_log
-client intended to send too large chunked body
+chunked notification refused
 
 
 
@@ -503,7 +528,8 @@ client intended to send too large chunked body
 --- config
     location = /hook {
         client_max_body_size 100;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -516,14 +542,15 @@ my $b = ::event("conversation.user.created");
 --- error_code: 413
 --- response_body_like eval: ::error_page(413)
 --- error_log
-client intended to send too large chunked body
+chunked notification refused, larger than client_max_body_size 100
 
 
 
 === TEST 23: an empty body with the signature of no bytes passes the HMAC, then fails the payload check
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;

@@ -3,6 +3,10 @@
 # forwarded ($intercom_webhook_result "ignored", an info line); "ping" is
 # handled whatever the list.  A topic is 1 to 255 bytes of visible ASCII;
 # a longer one is a 400 "too long".
+#
+# Accepted notifications go on by "try_files /nonexistent @app" to a
+# location that shows what reached it: a "return" in the webhook
+# location itself would answer before the module checks anything.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -24,7 +28,8 @@ __DATA__
 === TEST 1: the default is every topic
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -46,7 +51,8 @@ ignored
 === TEST 2: an exact name: that topic is forwarded
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics contact.user.created;
@@ -68,7 +74,8 @@ ignored
 === TEST 3: an exact name: another topic gets 200, is not forwarded, and an info line
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics contact.user.created;
@@ -95,7 +102,8 @@ intercom webhook: forward
 === TEST 4: "prefix.*" takes the topics below the prefix
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics conversation.*;
@@ -118,7 +126,8 @@ ignored
 === TEST 5: "prefix.*" does not take the prefix alone nor a longer first segment
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics conversation.*;
@@ -145,7 +154,8 @@ qr/\[info\] .*intercom webhook: topic "(?:conversation|conversation_part\.redact
 === TEST 6: several patterns, on one line
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics conversation.* contact.user.created ticket.state.*;
@@ -172,7 +182,8 @@ qr/\[info\] .*intercom webhook: topic "(?:conversation|conversation_part\.redact
 === TEST 7: "*" among other patterns takes everything
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics contact.user.created *;
@@ -194,7 +205,8 @@ ignored
 === TEST 8: ping is answered even when the list does not name it
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics contact.*;
@@ -218,7 +230,8 @@ ignored
 === TEST 9: ping is forwarded in forward mode even when the list does not name it
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics contact.*;
@@ -242,12 +255,14 @@ ignored
 --- config
     intercom_webhook_topics contact.*;
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
     location = /hook2 {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics ticket.*;
@@ -273,7 +288,8 @@ ignored
 === TEST 11: an ignored topic is still verified first: a bad signature gets 401
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics contact.*;
@@ -295,7 +311,8 @@ ignored
 === TEST 12: a topic is any visible ASCII: topics to come pass "*"
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -322,7 +339,8 @@ ignored
 === TEST 13: patterns take the same alphabet, exact names are case-sensitive
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         intercom_webhook_topics content_stat.* Ticket.V2 a-b.*;
@@ -345,7 +363,8 @@ ignored
 === TEST 14: a topic of 255 bytes is forwarded
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -365,7 +384,8 @@ ignored
 === TEST 15: a longer topic is a 400 "too long", also over the capture limit
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Result $intercom_webhook_result always;

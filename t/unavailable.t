@@ -273,10 +273,11 @@ Retry-After:
 
 
 
-=== TEST 12: the redirect form: the forward location's 502 becomes 429 too
+=== TEST 12: try_files to a named location: that location's 502 becomes 429 too
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }

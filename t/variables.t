@@ -1,7 +1,9 @@
-# Variables (issue 2): $intercom_webhook_* in the forward location after
-# the redirect (named or URI), in headers added there or by the webhook
-# location, and in log_format; $intercom_webhook_result for every result;
-# $intercom_webhook_secret_id.
+# Variables (issue 2): $intercom_webhook_* in the location that try_files
+# passes an accepted notification to (named or URI), in headers added
+# there or by the webhook location, and in log_format;
+# $intercom_webhook_result for every result; $intercom_webhook_secret_id.
+# A "return" in the webhook location itself would answer before the
+# module checks anything: the blocks return from the try_files target.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -19,10 +21,11 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: every field variable in a named forward location
+=== TEST 1: every field variable in a named location reached by try_files
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -41,10 +44,11 @@ topic=contact.user.created id=notif_00000000-0000-4001-bc6e-f372fe94f82a app=q3f
 
 
 
-=== TEST 2: every variable in a URI forward location, and in a header it adds
+=== TEST 2: every variable in a URI reached by try_files, and in a header it adds
 --- config
     location = /hook {
-        intercom_webhook /internal/app;
+        intercom_webhook on;
+        try_files /nonexistent /internal/app;
         intercom_webhook_secret it-secret id=current;
         intercom_webhook_allow all;
     }
@@ -69,11 +73,12 @@ uri=/internal/app topic=conversation.user.created id=notif_00000000-0000-4000-9e
 
 
 
-=== TEST 3: a variable read before the body (rewrite phase) is not cached: the forward location sees the value
+=== TEST 3: a variable read before the body (rewrite phase) is not cached: the try_files target sees the value
 --- config
     location = /hook {
         set $early "[$intercom_webhook_topic][$intercom_webhook_result]";
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Early $early always;
@@ -98,7 +103,8 @@ early=[][] topic=conversation.user.created result=accepted
     location = /hook {
         set_real_ip_from 127.0.0.1;
         real_ip_header X-Forwarded-For;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow 127.0.0.1;
         intercom_webhook_topics contact.*;
@@ -147,7 +153,8 @@ early=[][] topic=conversation.user.created result=accepted
 --- config
     location = /hook {
         access_log $TEST_NGINX_SERVER_ROOT/logs/access.log iw;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret other-secret;
         intercom_webhook_secret it-secret id=current;
         intercom_webhook_allow all;
@@ -176,7 +183,8 @@ iw 202 accepted topic=contact.deleted id=notif_00000000-0000-4001-9aa6-6d2c7ddf7
 --- config
     location = /hook {
         access_log $TEST_NGINX_SERVER_ROOT/logs/access.log iw;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }
@@ -198,7 +206,8 @@ iw 401 bad_signature topic=- secret=-
 --- config
     location = /hook {
         access_log $TEST_NGINX_SERVER_ROOT/logs/access.log iw;
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret id=k1;
         intercom_webhook_allow all;
         intercom_webhook_topics ticket.*;
@@ -218,7 +227,8 @@ iw 200 ignored topic=contact.deleted secret=k1
 === TEST 8: a payload rejected for its topic leaves $intercom_webhook_topic empty
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
         add_header X-Vars "[$intercom_webhook_topic][$intercom_webhook_app_id][$intercom_webhook_secret_id][$intercom_webhook_result]" always;
@@ -255,7 +265,8 @@ GET /other
 === TEST 10: a value with control characters is not a variable's either; null fields neither
 --- config
     location = /hook {
-        intercom_webhook @app;
+        intercom_webhook on;
+        try_files /nonexistent @app;
         intercom_webhook_secret it-secret;
         intercom_webhook_allow all;
     }

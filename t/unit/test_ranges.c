@@ -315,6 +315,21 @@ test_invalid(void)
         { "1.2.3.4 5.6.7.8\n", "has an invalid range \"1.2.3.4 5.6.7.8\" "
           "on line 1" },
         { "\n\nall\n", "has an invalid range \"all\" on line 3" },
+
+        /* "all" in other words: a block of prefix length 0 */
+        { "192.0.2.1\n0.0.0.0/0\n",
+          "cannot allow every address: \"0.0.0.0/0\" on line 2" },
+        { "::/0\n", "cannot allow every address: \"::/0\" on line 1" },
+        { "2001:db8::/0\n",
+          "cannot allow every address: \"2001:db8::/0\" on line 1" },
+        { "203.0.113.9/0 # host bits too\n",
+          "cannot allow every address: \"203.0.113.9/0\" on line 1" },
+        { "{\"ip_ranges\": [{\"range\": \"0.0.0.0/0\", "
+          "\"service\": \"INTERCOM-OUTBOUND\"}]}",
+          "cannot allow every address: \"0.0.0.0/0\" (ip_ranges[0])" },
+        { "{\"ip_ranges\": [{\"range\": \"0.0.0.0/00\", "
+          "\"service\": \"INTERCOM-OUTBOUND\"}]}",
+          "cannot allow every address: \"0.0.0.0/00\" (ip_ranges[0])" },
         { "intercom\n", "has an invalid range \"intercom\" on line 1" },
         { "intercom_us\n", "has an invalid range \"intercom_us\" on line 1" },
         { "<html>\n", "has an invalid range \"<html>\" on line 1" },
@@ -333,6 +348,9 @@ test_invalid(void)
 
         CHECK(rc == NGX_DECLINED, "\"%s\" = %d", tests[i].text, (int) rc);
         CHECK(!allow.all, "\"%s\" allows all", tests[i].text);
+        CHECK(match(&allow, "198.51.100.7") == NGX_DECLINED
+              && match(&allow, "2001:db8:1::7") == NGX_DECLINED,
+              "\"%s\" allows any address", tests[i].text);
 
         if (tests[i].error) {
             CHECK(is(&error, tests[i].error), "\"%s\": \"%.*s\"",
