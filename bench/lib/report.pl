@@ -102,7 +102,7 @@ my %label = (
     '256k-mem'  => '256 KB, in memory (512k buffer)',
 );
 my %rlabel = (proxy => 'proxy_pass', module => 'module',
-              redirect => 'module, redirect form', lua => 'Lua',
+              release => 'module, previous release', lua => 'Lua',
               njs => 'njs', node => 'Node.js');
 
 # the microbenchmark's payload of a case
@@ -148,7 +148,7 @@ print "Written by `bench/run` (see `bench/README.md` for the method). "
     . "All figures are from this one run; do not compare them with another run's.\n\n";
 
 print "| | |\n|---|---|\n";
-for my $k (qw(host cpu ncpu kernel nginx lua_module njs node wrk openssl module git)) {
+for my $k (qw(host cpu ncpu kernel nginx lua_module njs node wrk openssl module release git)) {
     print "| $k | ", ($meta{$k} // ''), " |\n";
 }
 printf "| settings | %s rounds × %s s per cell, wrk -t1 -c%s, warm-up %s s per receiver, %s%s |\n",
@@ -312,12 +312,12 @@ if (!grep { $check{$_}{module} } keys %check) {
         printf "| temp file ≤ 1.5 × in memory per byte (256 KB) | n/a%s | n/a |\n",
             $tf ? " (check: $tf->[0] $tf->[1])" : '';
     }
-    for my $c ('ping', '4k') {
-        my ($m, $rd) = ($fig{$c}{module}, $fig{$c}{redirect});
-        next unless $m && $rd && defined $m->{extra} && defined $rd->{extra};
-        printf "| (for information) the redirect form's cost (%s) | extra CPU %s µs "
-            . "(\"on\": %s µs), × proxy_pass %s (\"on\": %s) | – |\n", $label{$c},
-            fmt($rd->{extra}, 1), fmt($m->{extra}, 1), fmt($rd->{ratio}, 2), fmt($m->{ratio}, 2);
+    for my $c ('ping', '4k', '64k') {
+        my ($m, $rl) = ($fig{$c}{module}, $fig{$c}{release});
+        next unless $m && $rl && defined $m->{extra} && defined $rl->{extra};
+        printf "| (for information) against the previous release (%s) | × proxy_pass %s "
+            . "(release %s); extra CPU %s µs (release %s µs) | – |\n", $label{$c},
+            fmt($m->{ratio}, 2), fmt($rl->{ratio}, 2), fmt($m->{extra}, 1), fmt($rl->{extra}, 1);
     }
     my @memrows;
     for my $c (@cases) {
