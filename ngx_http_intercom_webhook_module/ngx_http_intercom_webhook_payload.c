@@ -115,8 +115,7 @@ static ngx_inline u_char *ngx_http_intercom_webhook_space(u_char *pos,
 #if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
 static ngx_inline uint64_t ngx_http_intercom_webhook_vspecial(u_char *pos);
 static ngx_inline uint64_t ngx_http_intercom_webhook_vnonspace(u_char *pos);
-#endif
-#if !(NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+#else
 static ngx_inline uint64_t ngx_http_intercom_webhook_special(u_char *pos);
 #endif
 static ngx_inline u_char *ngx_http_intercom_webhook_digits(u_char *pos,
@@ -1142,13 +1141,13 @@ failed:
 }
 
 
+#if !(NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+
 /*
  * Eight string bytes at pos: the high bit of each byte that ends a run
  * of plain ones (>= 0x80 or < 0x20, a quote or a backslash) is set,
  * and borrows err only above such a byte; 0 if all are plain.
  */
-
-#if !(NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
 
 static ngx_inline uint64_t
 ngx_http_intercom_webhook_special(u_char *pos)
@@ -1320,7 +1319,7 @@ ngx_http_intercom_webhook_digits(u_char *pos, u_char *last)
 }
 
 
-/* whitespace, with runs of spaces (indentation) eight bytes at a time */
+/* whitespace, runs of spaces (indentation) sixteen or eight bytes at once */
 
 static ngx_inline u_char *
 ngx_http_intercom_webhook_space(u_char *pos, u_char *last)
