@@ -41,6 +41,45 @@
 #endif
 
 
+/*
+ * Sixteen bytes at once, chosen at compile time: SSE2 on x86-64 (every
+ * x86-64 has it), NEON on little-endian arm64, else none (the eight-byte
+ * code above and the byte loops); -DNGX_HTTP_INTERCOM_WEBHOOK_NO_SIMD
+ * turns it off.  A vector test gives a mask of the bytes found, one bit
+ * per byte (SSE2, _mm_movemask_epi8) or four (NEON, a narrowing shift),
+ * in the order of the bytes: the index of the first is its lowest set
+ * bit shifted by NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT.
+ */
+
+#if (!(NGX_HTTP_INTERCOM_WEBHOOK_NO_SIMD)                                     \
+     && defined ngx_http_intercom_webhook_first)
+
+#if (defined __SSE2__)
+
+#include <emmintrin.h>
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_SSE2    1
+#define NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT  0
+
+#elif (defined __aarch64__ && defined __ARM_NEON \
+       && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+
+#include <arm_neon.h>
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_NEON    1
+#define NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT  2
+
+#endif
+
+#endif
+
+#ifdef NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT
+#define NGX_HTTP_INTERCOM_WEBHOOK_SIMD    1
+#define ngx_http_intercom_webhook_vfirst(m)                                  \
+    (__builtin_ctzll(m) >> NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT)
+#endif
+
+
 enum {
     sw_start = 0,
     sw_object,
@@ -73,7 +112,14 @@ enum {
 
 static ngx_inline u_char *ngx_http_intercom_webhook_space(u_char *pos,
     u_char *last);
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+static ngx_inline uint64_t ngx_http_intercom_webhook_vspecial(u_char *pos);
+static ngx_inline uint64_t ngx_http_intercom_webhook_vnonspace(u_char *pos);
+#else
 static ngx_inline uint64_t ngx_http_intercom_webhook_special(u_char *pos);
+#endif
+static ngx_inline u_char *ngx_http_intercom_webhook_digits(u_char *pos,
+    u_char *last);
 static ngx_inline u_char *ngx_http_intercom_webhook_utf8_run(u_char *pos,
     u_char *last);
 static ngx_int_t ngx_http_intercom_webhook_push(
@@ -350,8 +396,18 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             /* fall through */
 
         case sw_key:
+        key:
 
             if (ch != '"') {
+
+                if (ngx_http_intercom_webhook_class[ch]
+                    & NGX_HTTP_INTERCOM_WEBHOOK_SPACE)
+                {
+                    /* after a jump to the key */
+                    pos = ngx_http_intercom_webhook_space(pos + 1, last);
+                    break;
+                }
+
                 p->error = "unexpected character";
                 goto failed;
             }
@@ -393,6 +449,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             /* fall through */
 
         case sw_value:
+        value:
 
             f = p->field;
             value = NULL;
@@ -454,6 +511,35 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             case 't':
             case 'f':
             case 'n':
+
+                /* the whole literal at hand */
+
+                if (last - pos >= 5) {
+
+                    if (ch == 't') {
+                        n = (pos[1] == 'r' && pos[2] == 'u' && pos[3] == 'e');
+                        c = NGX_HTTP_INTERCOM_WEBHOOK_TRUE;
+
+                    } else if (ch == 'f') {
+                        n = (pos[1] == 'a' && pos[2] == 'l' && pos[3] == 's'
+                             && pos[4] == 'e');
+                        c = NGX_HTTP_INTERCOM_WEBHOOK_FALSE;
+
+                    } else {
+                        n = (pos[1] == 'u' && pos[2] == 'l' && pos[3] == 'l');
+                        c = NGX_HTTP_INTERCOM_WEBHOOK_NULL;
+                    }
+
+                    if (n) {
+                        if (value) {
+                            value->type = c;
+                        }
+
+                        pos += (ch == 'f') ? 5 : 4;
+                        goto after;
+                    }
+                }
+
                 if (ch == 't') {
                     p->literal = (u_char *) "rue";
                     p->literal_type = NGX_HTTP_INTERCOM_WEBHOOK_TRUE;
@@ -495,11 +581,22 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
                 } else {
                     state = sw_int;
+                    goto digits;
                 }
 
                 break;
 
             default:
+
+                if (ngx_http_intercom_webhook_class[ch]
+                    & NGX_HTTP_INTERCOM_WEBHOOK_SPACE)
+                {
+                    /* after a jump to the value: the field is still due */
+                    p->field = f;
+                    pos = ngx_http_intercom_webhook_space(pos + 1, last);
+                    break;
+                }
+
                 p->error = "unexpected character";
                 goto failed;
             }
@@ -532,7 +629,24 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
             for ( ;; ) {
 
-                /* plain bytes, eight at a time */
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+
+                /* plain bytes, sixteen at a time */
+
+                while (last - pos >= 16) {
+                    t = ngx_http_intercom_webhook_vspecial(pos);
+
+                    if (t) {
+                        pos += ngx_http_intercom_webhook_vfirst(t);
+                        goto special;
+                    }
+
+                    pos += 16;
+                }
+
+#else
+
+                /* eight at a time */
 
                 while (last - pos >= 8) {
                     t = ngx_http_intercom_webhook_special(pos);
@@ -548,6 +662,10 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
                     pos += 8;
                 }
+
+#endif
+
+                /* the tail, a byte at a time */
 
                 while (pos < last
                        && !(ngx_http_intercom_webhook_class[*pos]
@@ -565,6 +683,69 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 #endif
 
                 ch = *pos;
+
+                if (ch == '"') {
+                    pos++;
+
+                    if (!p->key_string) {
+
+                        if (p->collect) {
+                            ngx_http_intercom_webhook_collect(p, mark, pos);
+
+                            if (ngx_http_intercom_webhook_capture(p,
+                                              NGX_HTTP_INTERCOM_WEBHOOK_STRING)
+                                != NGX_OK)
+                            {
+                                goto failed;
+                            }
+                        }
+
+                        goto after;
+                    }
+
+                    if (p->collect) {
+                        ngx_http_intercom_webhook_collect(p, mark, pos);
+
+                        if (ngx_http_intercom_webhook_match(p) != NGX_OK) {
+                            goto failed;
+                        }
+                    }
+
+                    /* the colon: " : " as Intercom writes it, ":", ": " */
+
+                    if (last - pos >= 4
+                        && pos[0] == ' ' && pos[1] == ':' && pos[2] == ' ')
+                    {
+                        pos += 3;
+                        ch = *pos;
+                        state = sw_value;
+                        goto value;
+                    }
+
+                    if (pos < last && *pos == ' ') {
+                        pos++;
+                    }
+
+                    if (pos < last && *pos == ':') {
+                        pos++;
+
+                        if (pos < last && *pos == ' ') {
+                            pos++;
+                        }
+
+                        state = sw_value;
+
+                        if (pos < last) {
+                            ch = *pos;
+                            goto value;
+                        }
+
+                        break;
+                    }
+
+                    state = sw_colon;
+                    break;
+                }
 
                 if (ch >= 0x80) {
 
@@ -621,54 +802,6 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
                     pos++;
                     continue;
-                }
-
-                if (ch == '"') {
-                    pos++;
-
-                    if (!p->key_string) {
-
-                        if (p->collect) {
-                            ngx_http_intercom_webhook_collect(p, mark, pos);
-
-                            if (ngx_http_intercom_webhook_capture(p,
-                                              NGX_HTTP_INTERCOM_WEBHOOK_STRING)
-                                != NGX_OK)
-                            {
-                                goto failed;
-                            }
-                        }
-
-                        goto after;
-                    }
-
-                    if (p->collect) {
-                        ngx_http_intercom_webhook_collect(p, mark, pos);
-
-                        if (ngx_http_intercom_webhook_match(p) != NGX_OK) {
-                            goto failed;
-                        }
-                    }
-
-                    /* the colon: ":", ": " or " : " as a rule */
-
-                    if (pos < last && *pos == ' ') {
-                        pos++;
-                    }
-
-                    if (pos < last && *pos == ':') {
-                        pos++;
-
-                        if (pos < last && *pos == ' ') {
-                            pos++;
-                        }
-
-                        state = sw_value;
-                        break;
-                    }
-
-                    state = sw_colon;
-                    break;
                 }
 
                 if (ch == '\\') {
@@ -825,13 +958,9 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             goto number;
 
         case sw_int:
+        digits:
 
-            while (pos < last
-                   && (ngx_http_intercom_webhook_class[*pos]
-                       & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
-            {
-                pos++;
-            }
+            pos = ngx_http_intercom_webhook_digits(pos, last);
 
             if (pos == last) {
                 break;
@@ -865,12 +994,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
         case sw_frac:
 
-            while (pos < last
-                   && (ngx_http_intercom_webhook_class[*pos]
-                       & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
-            {
-                pos++;
-            }
+            pos = ngx_http_intercom_webhook_digits(pos, last);
 
             if (pos == last) {
                 break;
@@ -908,12 +1032,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
         case sw_exp_digits:
 
-            while (pos < last
-                   && (ngx_http_intercom_webhook_class[*pos]
-                       & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
-            {
-                pos++;
-            }
+            pos = ngx_http_intercom_webhook_digits(pos, last);
 
             if (pos == last) {
                 break;
@@ -973,6 +1092,18 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                 pos = ngx_http_intercom_webhook_space(pos + 1, last);
             }
 
+            if (pos < last) {
+                ch = *pos;
+
+                if (p->object) {
+                    state = sw_key;
+                    goto key;
+                }
+
+                state = sw_value;
+                goto value;
+            }
+
             state = p->object ? sw_key : sw_value;
 
         } else {
@@ -1010,6 +1141,8 @@ failed:
 }
 
 
+#if !(NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+
 /*
  * Eight string bytes at pos: the high bit of each byte that ends a run
  * of plain ones (>= 0x80 or < 0x20, a quote or a backslash) is set,
@@ -1030,6 +1163,78 @@ ngx_http_intercom_webhook_special(u_char *pos)
                - NGX_HTTP_INTERCOM_WEBHOOK_ONES))
            & NGX_HTTP_INTERCOM_WEBHOOK_HIGH;
 }
+
+#endif
+
+
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SSE2)
+
+/*
+ * Sixteen string bytes at pos: the mask of those that end a run of plain
+ * ones, a quote, a backslash, or below 0x20 or from 0x80 on (as signed
+ * bytes, both are below 0x20); 0 if all are plain.
+ */
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vspecial(u_char *pos)
+{
+    __m128i  v, m;
+
+    v = _mm_loadu_si128((const __m128i *) pos);
+
+    m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+
+    return (unsigned) _mm_movemask_epi8(m);
+}
+
+
+/* sixteen bytes at pos: the mask of those that are not spaces */
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vnonspace(u_char *pos)
+{
+    __m128i  v;
+
+    v = _mm_loadu_si128((const __m128i *) pos);
+
+    return (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
+           ^ 0xffff;
+}
+
+#elif (NGX_HTTP_INTERCOM_WEBHOOK_NEON)
+
+/* the same with NEON: four bits per byte, by a narrowing shift */
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vspecial(u_char *pos)
+{
+    uint8x16_t  v, m;
+
+    v = vld1q_u8(pos);
+
+    m = vorrq_u8(vorrq_u8(vceqq_u8(v, vdupq_n_u8('"')),
+                          vceqq_u8(v, vdupq_n_u8('\\'))),
+                 vcltq_s8(vreinterpretq_s8_u8(v), vdupq_n_s8(0x20)));
+
+    return vget_lane_u64(vreinterpret_u64_u8(
+                             vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
+}
+
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vnonspace(u_char *pos)
+{
+    uint8x16_t  m;
+
+    m = vmvnq_u8(vceqq_u8(vld1q_u8(pos), vdupq_n_u8(' ')));
+
+    return vget_lane_u64(vreinterpret_u64_u8(
+                             vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
+}
+
+#endif
 
 
 /*
@@ -1074,12 +1279,77 @@ ngx_http_intercom_webhook_utf8_run(u_char *pos, u_char *last)
 }
 
 
-/* whitespace, with runs of spaces (indentation) eight bytes at a time */
+/* a run of digits, eight bytes at a time: returns where it ends */
+
+static ngx_inline u_char *
+ngx_http_intercom_webhook_digits(u_char *pos, u_char *last)
+{
+#ifdef ngx_http_intercom_webhook_first
+    uint64_t  v;
+
+    /*
+     * the high bit of a byte below '0' (v - '0' borrows), above '9'
+     * (v + 0x46 reaches 0x80) or from 0x80 on; exact up to the first
+     * such byte
+     */
+
+    while (last - pos >= 8) {
+        ngx_memcpy(&v, pos, 8);
+
+        v = (v | (v - 0x30 * NGX_HTTP_INTERCOM_WEBHOOK_ONES)
+             | (v + 0x46 * NGX_HTTP_INTERCOM_WEBHOOK_ONES))
+            & NGX_HTTP_INTERCOM_WEBHOOK_HIGH;
+
+        if (v) {
+            return pos + ngx_http_intercom_webhook_first(v);
+        }
+
+        pos += 8;
+    }
+#endif
+
+    while (pos < last
+           && (ngx_http_intercom_webhook_class[*pos]
+               & NGX_HTTP_INTERCOM_WEBHOOK_DIGIT))
+    {
+        pos++;
+    }
+
+    return pos;
+}
+
+
+/* whitespace, runs of spaces (indentation) sixteen or eight bytes at once */
 
 static ngx_inline u_char *
 ngx_http_intercom_webhook_space(u_char *pos, u_char *last)
 {
     uint64_t  v;
+
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+
+    /* spaces sixteen bytes at a time, the other whitespace bytes singly */
+
+    while (last - pos >= 16) {
+        v = ngx_http_intercom_webhook_vnonspace(pos);
+
+        if (v == 0) {
+            pos += 16;
+            continue;
+        }
+
+        pos += ngx_http_intercom_webhook_vfirst(v);
+
+        if (!(ngx_http_intercom_webhook_class[*pos]
+              & NGX_HTTP_INTERCOM_WEBHOOK_SPACE))
+        {
+            return pos;
+        }
+
+        pos++;
+    }
+
+#endif
 
     while (pos < last) {
 

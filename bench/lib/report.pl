@@ -50,6 +50,23 @@ sub fmt {            # fmt(value, decimals)
     1 while $s =~ s/^(-?\d+)(\d{3})/$1,$2/;   # thousands separators
     return $s;
 }
+sub firm {           # the rounds agree within 10 % of their median
+    my @v = @_;
+    return undef unless @v >= 2;
+    my ($lo, $hi) = minmax(@v);
+    my $m = median(@v);
+    return $m && ($hi - $lo) / abs($m) <= 0.10 ? 1 : 0;
+}
+sub firmtxt {        # "firm", "not firm (spread N %)"
+    my @v = @_;
+    my $f = firm(@v);
+    return 'one round' unless defined $f;
+    return 'firm' if $f;
+    my ($lo, $hi) = minmax(@v);
+    my $m = median(@v);
+    return 'not firm (median 0)' unless $m;
+    return sprintf("not firm (%s %%)", fmt(100 * ($hi - $lo) / abs($m), 0));
+}
 sub spread {         # "median (min–max)"
     my ($d, @v) = @_;
     return 'n/a' unless @v;
@@ -102,7 +119,7 @@ my %label = (
     '256k-mem'  => '256 KB, in memory (512k buffer)',
 );
 my %rlabel = (proxy => 'proxy_pass', module => 'module',
-              redirect => 'module, redirect form', lua => 'Lua',
+              release => 'module, previous release', lua => 'Lua',
               njs => 'njs', node => 'Node.js');
 
 # the microbenchmark's payload of a case
@@ -148,7 +165,7 @@ print "Written by `bench/run` (see `bench/README.md` for the method). "
     . "All figures are from this one run; do not compare them with another run's.\n\n";
 
 print "| | |\n|---|---|\n";
-for my $k (qw(host cpu ncpu kernel nginx lua_module njs node wrk openssl module git)) {
+for my $k (qw(host cpu ncpu kernel nginx lua_module njs node wrk openssl module release git)) {
     print "| $k | ", ($meta{$k} // ''), " |\n";
 }
 printf "| settings | %s rounds × %s s per cell, wrk -t1 -c%s, warm-up %s s per receiver, %s%s |\n",
@@ -166,9 +183,11 @@ print "One nginx worker per receiver (Node: one process); the upstream is a sepa
     . "CPU µs/req is the CPU time of the receiver process (nginx worker or node, all its threads; "
     . ($meta{cpu_clock} && $meta{cpu_clock} eq 'schedstat'
        ? "ns from /proc/PID/task/*/schedstat" : "utime+stime in clock ticks")
-    . ") over the run divided by the requests completed.\n\n";
-print "| payload | receiver | requests/s | × proxy_pass | p99 ms | CPU µs/req | extra CPU µs/req over proxy_pass | nginx heap/req (used) |\n";
-print "|---|---|---:|---:|---:|---:|---:|---:|\n";
+    . ") over the run divided by the requests completed. Firm: the figures whose rounds agree "
+    . "within 10 % of their median (× proxy_pass and extra CPU; for proxy_pass its "
+    . "requests/s and CPU).\n\n";
+print "| payload | receiver | requests/s | × proxy_pass | p99 ms | CPU µs/req | extra CPU µs/req over proxy_pass | nginx heap/req (used) | firm |\n";
+print "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
 
 my @cases = grep { $label{$_} } @case_order;
 for my $c (@cases) {
@@ -208,19 +227,24 @@ for my $c (@cases) {
             print "| $label{$c} | $rlabel{$r}$flag | **FAIL** under load | | | | | $memtxt |\n";
             next;
         }
-        printf "| %s | %s%s | %s | %s%s | %s | %s | %s | %s |\n",
+        my @firm = $r eq 'proxy'
+            ? ((firm(map { $_->{rps} } @r) ? 'requests/s' : ()),
+               (firm(map { $_->{cpu} // () } @r) ? 'CPU' : ()))
+            : ((firm(@ratio) ? '× proxy_pass' : ()), (firm(@extra) ? 'extra CPU' : ()));
+        printf "| %s | %s%s | %s | %s%s | %s | %s | %s | %s | %s |\n",
             $label{$c}, $rlabel{$r}, $flag,
             spread(0, map { $_->{rps} } @r),
             $r eq 'proxy' ? '1' : spread(2, @ratio), $r eq 'proxy' ? '' : $note,
             spread(2, map { $_->{p99} } @r),
             spread(1, map { $_->{cpu} // () } @r),
             $r eq 'proxy' ? '0' : spread(1, @extra),
-            $memtxt;
+            $memtxt, @firm ? join(', ', @firm) : 'none';
         $fig{$c}{$r} = {
             rps => median(map { $_->{rps} } @r), ratio => median(@ratio),
             cpu => median(map { $_->{cpu} // () } @r), extra => median(@extra),
             extra_range => [@extra ? minmax(@extra) : ()],
             ratio_range => [@ratio ? minmax(@ratio) : ()],
+            extra_firm => firmtxt(@extra), ratio_firm => firmtxt(@ratio),
         };
     }
 }
@@ -254,9 +278,9 @@ if (!grep { $check{$_}{module} } keys %check) {
         my $m = $fig{$c}{module};
         my $name = sprintf("throughput ≥ %.2f × proxy_pass (%s)", $min, $label{$c});
         if ($m && defined $m->{ratio}) {
-            printf "| %s | %s (rounds %s–%s) | %s |\n", $name,
+            printf "| %s | %s (rounds %s–%s) | %s, %s |\n", $name,
                 fmt($m->{ratio}, 2), fmt($m->{ratio_range}[0], 2), fmt($m->{ratio_range}[1], 2),
-                $v->($m->{ratio} >= $min);
+                $v->($m->{ratio} >= $min), $m->{ratio_firm};
         } else {
             print "| $name | n/a | n/a |\n";
         }
@@ -270,13 +294,13 @@ if (!grep { $check{$_}{module} } keys %check) {
             my ($hmac) = sort { $a <=> $b } @h;
             $hmac /= 1000;
             my $all = $micro_ns{"$p mod_all"};
-            printf "| %s | module %s µs (rounds %s–%s), HMAC %s µs (limit %s µs): × %s%s | %s |\n",
+            printf "| %s | module %s µs (rounds %s–%s), HMAC %s µs (limit %s µs): × %s%s | %s, %s |\n",
                 $name, fmt($m->{extra}, 1), fmt($m->{extra_range}[0], 1),
                 fmt($m->{extra_range}[1], 1), fmt($hmac, 2), fmt(1.5 * $hmac, 2),
                 fmt($m->{extra} / $hmac, 2),
                 defined $all ? sprintf("; the module's pure work alone (`mod_all`) %s µs, × %s",
                                        fmt($all / 1000, 2), fmt($all / 1000 / $hmac, 2)) : '',
-                $v->($m->{extra} <= 1.5 * $hmac);
+                $v->($m->{extra} <= 1.5 * $hmac), $m->{extra_firm};
         } else {
             print "| $name | n/a (a cell or the microbenchmark is missing) | n/a |\n";
         }
@@ -285,10 +309,10 @@ if (!grep { $check{$_}{module} } keys %check) {
         my ($m, $l) = ($fig{$c}{module}, $fig{$c}{lua});
         my $name = "extra CPU ≤ ⅕ of Lua's ($label{$c})";
         if ($m && $l && defined $m->{extra} && defined $l->{extra}) {
-            printf "| %s | module %s µs, Lua %s µs (limit %s µs): %s of Lua's | %s |\n", $name,
+            printf "| %s | module %s µs, Lua %s µs (limit %s µs): %s of Lua's | %s, module %s, Lua %s |\n", $name,
                 fmt($m->{extra}, 1), fmt($l->{extra}, 1), fmt($l->{extra} / 5, 1),
                 $l->{extra} > 0 ? fmt($m->{extra} / $l->{extra}, 2) : 'n/a',
-                $v->($m->{extra} <= $l->{extra} / 5);
+                $v->($m->{extra} <= $l->{extra} / 5), $m->{extra_firm}, $l->{extra_firm};
         } else {
             print "| $name | n/a (a cell is missing or failed) | n/a |\n";
         }
@@ -312,12 +336,12 @@ if (!grep { $check{$_}{module} } keys %check) {
         printf "| temp file ≤ 1.5 × in memory per byte (256 KB) | n/a%s | n/a |\n",
             $tf ? " (check: $tf->[0] $tf->[1])" : '';
     }
-    for my $c ('ping', '4k') {
-        my ($m, $rd) = ($fig{$c}{module}, $fig{$c}{redirect});
-        next unless $m && $rd && defined $m->{extra} && defined $rd->{extra};
-        printf "| (for information) the redirect form's cost (%s) | extra CPU %s µs "
-            . "(\"on\": %s µs), × proxy_pass %s (\"on\": %s) | – |\n", $label{$c},
-            fmt($rd->{extra}, 1), fmt($m->{extra}, 1), fmt($rd->{ratio}, 2), fmt($m->{ratio}, 2);
+    for my $c ('ping', '4k', '64k') {
+        my ($m, $rl) = ($fig{$c}{module}, $fig{$c}{release});
+        next unless $m && $rl && defined $m->{extra} && defined $rl->{extra};
+        printf "| (for information) against the previous release (%s) | × proxy_pass %s "
+            . "(release %s); extra CPU %s µs (release %s µs) | – |\n", $label{$c},
+            fmt($m->{ratio}, 2), fmt($rl->{ratio}, 2), fmt($m->{extra}, 1), fmt($rl->{extra}, 1);
     }
     my @memrows;
     for my $c (@cases) {
@@ -380,16 +404,20 @@ print "`bench/micro` ($meta{micro}). Instructions per body under callgrind (exac
     . "the body in 16 KB pieces as read from a temp file).\n\n";
 if (@micro) {
     my $has_cg = %cg ? 1 : 0;
-    print "| payload | case | ", ($has_cg ? "instructions | × hmac | " : ''), "ns (median) | ns (min) |\n";
-    print "|---|---|", ($has_cg ? "---:|---:|" : ''), "---:|---:|\n";
+    print "| payload | case | ", ($has_cg ? "instructions | × hmac | " : ''),
+        "ns (median) | ns (min) | ns × hmac |\n";
+    print "|---|---|", ($has_cg ? "---:|---:|" : ''), "---:|---:|---:|\n";
     for (@micro) {
         my (undef, $p, $c, $med, $min) = split /\t/;
         my $ir = $cg{"$p $c"};
         my $h = $cg{"$p hmac"};
+        my $hn = $micro_ns{"$p hmac"};
         print "| $p | $c | ",
             ($has_cg ? (defined $ir ? fmt($ir, 0) : 'n/a') . " | "
                        . (defined $ir && $h ? fmt($ir / $h, 2) : 'n/a') . " | " : ''),
-            ($med eq 'FAIL' ? '**FAIL** | |' : fmt($med, 0) . " | " . fmt($min, 0) . " |"), "\n";
+            ($med eq 'FAIL' ? '**FAIL** | | |'
+             : fmt($med, 0) . " | " . fmt($min, 0) . " | "
+               . ($hn ? fmt($med / $hn, 2) : 'n/a') . " |"), "\n";
     }
     print "\n";
 } else {

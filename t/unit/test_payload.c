@@ -1490,6 +1490,215 @@ test_captures(void)
 }
 
 
+/*
+ * Every byte the scan stops at (string ends, escapes, control bytes,
+ * UTF-8, the ends of whitespace and digit runs), at every offset of a
+ * 16-byte block and of the 8-byte steps, and in every split of
+ * consistent(): the vector code, its tail and the byte loops agree.
+ */
+
+static void
+test_blocks(void)
+{
+    char        pad[48], name[128];
+    size_t      k, i;
+    buf_t       b, expect;
+    result_t    res;
+    ngx_uint_t  ok;
+
+    static const char  *good[] = {
+        "", "\\n", "\\\"", "\\u00e9", "\xc3\xa9", "\xe2\x82\xac",
+        "\xf0\x9f\x98\x80", "\x7f", " ", "~", NULL
+    };
+
+    static struct {
+        const char  *tail;
+        const char  *error;
+    } bad[] = {
+        { "\x01", "control character in a string" },
+        { "\x1f", "control character in a string" },
+        { "\t", "control character in a string" },
+        { "\x80", "invalid UTF-8" },
+        { "\xff", "invalid UTF-8" },
+        { "\xc0\x80", "invalid UTF-8" },
+        { "\xe0\x80\x80", "invalid UTF-8" },
+        { "\xed\xa0\x80", "invalid UTF-8" },
+        { "\xf4\x90\x80\x80", "invalid UTF-8" },
+        { "\\x", "invalid escape" },
+        { NULL, NULL }
+    };
+
+    ngx_memzero(&b, sizeof(b));
+    ngx_memzero(&expect, sizeof(expect));
+    ngx_memzero(&res, sizeof(res));
+    memset(pad, 'x', sizeof(pad));
+
+    for (k = 0; k < 40; k++) {
+
+        /* strings: plain bytes, then one to stop at, then more */
+
+        for (i = 0; good[i]; i++) {
+            expect.len = 0;
+            buf_byte(&expect, '"');
+            buf_add(&expect, pad, k);
+            buf_str(&expect, good[i]);
+            buf_add(&expect, pad, 40 - k);
+            buf_byte(&expect, '"');
+
+            b.len = 0;
+            buf_str(&b, "{\"a\":");
+            buf_add(&b, expect.data, expect.len);
+            buf_str(&b, "}");
+
+            snprintf(name, sizeof(name), "block: good #%u at %u",
+                     (unsigned) i, (unsigned) k);
+            consistent(b.data, b.len, name, &res);
+
+            buf_byte(&expect, '\0');
+
+            CHECK(res.rc == NGX_OK
+                  && raw_is("a", T_STRING, (char *) expect.data),
+                  "%s: %s at %d", name, res.error ? res.error : "",
+                  (int) res.offset);
+        }
+
+        for (i = 0; bad[i].tail; i++) {
+            b.len = 0;
+            buf_str(&b, "{\"a\":\"");
+            buf_add(&b, pad, k);
+            buf_str(&b, bad[i].tail);
+            buf_add(&b, pad, 40 - k);
+            buf_str(&b, "\"}");
+
+            snprintf(name, sizeof(name), "block: bad #%u at %u",
+                     (unsigned) i, (unsigned) k);
+            consistent(b.data, b.len, name, &res);
+
+            CHECK(res.rc == NGX_ERROR && strcmp(res.error, bad[i].error) == 0,
+                  "%s: %d %s at %d", name, (int) res.rc,
+                  res.error ? res.error : "", (int) res.offset);
+        }
+
+        /* whitespace runs of any length, and a byte that is not one */
+
+        b.len = 0;
+        buf_str(&b, "{");
+        for (i = 0; i < k; i++) {
+            buf_byte(&b, " \t\r\n"[i % 4 == 3 ? rnd_n(4) : 0]);
+        }
+        buf_str(&b, "\"a\"");
+        buf_add(&b, "                                        ", k);
+        buf_str(&b, ":\n");
+        buf_add(&b, "                                        ", k);
+        buf_str(&b, "1");
+        buf_add(&b, "                                        ", k);
+        buf_str(&b, "}");
+
+        snprintf(name, sizeof(name), "block: spaces %u", (unsigned) k);
+        consistent(b.data, b.len, name, &res);
+
+        CHECK(res.rc == NGX_OK && raw_is("a", T_NUMBER, "1"), "%s: %s at %d",
+              name, res.error ? res.error : "", (int) res.offset);
+
+        b.len = 0;
+        buf_str(&b, "{\"a\":");
+        buf_add(&b, "                                        ", k);
+        buf_byte(&b, (k & 1) ? '\f' : '\v');
+        buf_add(&b, "                                        ", 40 - k);
+        buf_str(&b, "1}");
+
+        snprintf(name, sizeof(name), "block: not a space at %u", (unsigned) k);
+        consistent(b.data, b.len, name, &res);
+
+        CHECK(res.rc == NGX_ERROR
+              && strcmp(res.error, "unexpected character") == 0
+              && res.offset == (off_t) (5 + k),
+              "%s: %d %s at %d", name, (int) res.rc,
+              res.error ? res.error : "", (int) res.offset);
+
+        /* digits: a run of any length, then what ends it */
+
+        for (i = 0; i < 4; i++) {
+            expect.len = 0;
+            buf_str(&expect, "1");
+            buf_add(&expect, "98765432109876543210987654321098765432109", k);
+            buf_str(&expect, (const char *[]) { "", ".5", "e7", "E-1" }[i]);
+
+            b.len = 0;
+            buf_str(&b, "{\"a\":");
+            buf_add(&b, expect.data, expect.len);
+            buf_str(&b, (i & 1) ? "}" : ",\"b\":0}");
+
+            buf_byte(&expect, '\0');
+
+            snprintf(name, sizeof(name), "block: digits %u, %u", (unsigned) k,
+                     (unsigned) i);
+            consistent(b.data, b.len, name, &res);
+
+            CHECK(res.rc == NGX_OK
+                  && raw_is("a", T_NUMBER, (char *) expect.data),
+                  "%s: %s at %d", name, res.error ? res.error : "",
+                  (int) res.offset);
+        }
+
+        /* the bytes next to the digits end a run, and are errors here */
+
+        for (i = 0; i < 2; i++) {
+            b.len = 0;
+            buf_str(&b, "{\"a\":1");
+            buf_add(&b, "98765432109876543210987654321098765432109", k);
+            buf_byte(&b, "/:"[i]);
+            buf_str(&b, "0000000000000000}");
+
+            snprintf(name, sizeof(name), "block: after digits %u, %u",
+                     (unsigned) k, (unsigned) i);
+            consistent(b.data, b.len, name, &res);
+
+            CHECK(res.rc == NGX_ERROR
+                  && strcmp(res.error, "unexpected character") == 0
+                  && res.offset == (off_t) (6 + k),
+                  "%s: %d %s at %d", name, (int) res.rc,
+                  res.error ? res.error : "", (int) res.offset);
+        }
+
+        /* literals whole and cut anywhere, then what follows them */
+
+        ok = 1;
+
+        for (i = 0; i < 3; i++) {
+            b.len = 0;
+            buf_str(&b, "{\"a\":");
+            buf_add(&b, "                                        ", k);
+            buf_str(&b, (const char *[]) { "true", "false", "null" }[i]);
+            buf_str(&b, (k & 1) ? "}" : " }");
+
+            snprintf(name, sizeof(name), "block: literal %u, %u", (unsigned) k,
+                     (unsigned) i);
+            consistent(b.data, b.len, name, &res);
+
+            ok &= res.rc == NGX_OK
+                  && value_of("a")->type
+                     == (ngx_uint_t []) { T_TRUE, T_FALSE, T_NULL }[i];
+
+            b.len = 0;
+            buf_str(&b, "{\"a\":");
+            buf_str(&b, (const char *[]) { "trux}", "falsy}", "nul}" }[i]);
+            consistent(b.data, b.len, name, &res);
+
+            ok &= res.rc == NGX_ERROR
+                  && strcmp(res.error, "unexpected character") == 0
+                  && res.offset == (off_t) (i == 1 ? 9 : (i == 0 ? 8 : 8));
+        }
+
+        CHECK(ok, "block: literals at %u", (unsigned) k);
+    }
+
+    free(b.data);
+    free(expect.data);
+    free(res.dump.data);
+}
+
+
 static void
 test_memory(void)
 {
@@ -2788,6 +2997,7 @@ main(int argc, char **argv)
     test_invalid();
     test_depth();
     test_captures();
+    test_blocks();
     test_memory();
     test_differential(dir);
 
