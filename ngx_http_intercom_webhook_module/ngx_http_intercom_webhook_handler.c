@@ -891,7 +891,7 @@ ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
 
     rc = ngx_http_send_header(r);
 
-    if (rc == NGX_ERROR || rc > NGX_OK) {
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
         return rc;
     }
 
@@ -943,28 +943,39 @@ ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
 
 
 /*
- * client_max_body_size of a webhook location, for a body of no known
- * length (chunked, HTTP/2) while the gate reads it: the location's own
- * is taken over by the gate at configuration.
+ * client_max_body_size of a webhook location, which the gate took over at
+ * configuration, for whoever reads the body before the request is passed
+ * on: the gate, or another module before it.  It counts what nginx's own
+ * check counts: the length given, a chunked body's length decoded so far
+ * (HTTP/1.1), the bytes received (HTTP/2).  Its 413 is final.
  */
 
 static ngx_int_t
 ngx_http_intercom_webhook_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
-    ngx_chain_t                      *cl;
-    ngx_http_intercom_webhook_ctx_t  *ctx;
+    off_t                                  received;
+    ngx_http_intercom_webhook_ctx_t       *ctx;
+    ngx_http_intercom_webhook_loc_conf_t  *iwcf;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_intercom_webhook_module);
+    iwcf = ngx_http_get_module_loc_conf(r, ngx_http_intercom_webhook_module);
 
-    if (ctx == NULL || ctx->handed || ctx->conf->max_body == 0) {
+    if (!iwcf->enable || iwcf->max_body == 0 || r->request_body == NULL) {
         return ngx_http_next_request_body_filter(r, in);
     }
 
-    for (cl = in; cl; cl = cl->next) {
-        ctx->received += ngx_buf_size(cl->buf);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_intercom_webhook_module);
+
+    if (ctx && ctx->handed) {
+        return ngx_http_next_request_body_filter(r, in);
     }
 
-    if (ctx->received > ctx->conf->max_body) {
+    received = ngx_max(r->headers_in.content_length_n,
+                       r->request_body->received);
+
+    if (received > iwcf->max_body) {
+        r->error_page = 1;
+        r->lingering_close = 1;
+
         return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
 

@@ -469,6 +469,12 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
         if (conf->dedup_ttl == NGX_CONF_UNSET) {
             conf->dedup_ttl = prev->dedup_ttl;
         }
+
+    } else if (conf->dedup_ttl == NGX_CONF_UNSET) {
+
+        /* a zone of its own: not the ttl given with the parent's zone */
+
+        conf->dedup_ttl = 3600;
     }
 
     ngx_conf_merge_value(conf->dedup_ttl, prev->dedup_ttl, 3600);

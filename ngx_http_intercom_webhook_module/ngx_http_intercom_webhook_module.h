@@ -344,7 +344,6 @@ typedef struct {
     ngx_str_t                             *texts;    /* per field slot */
     ngx_int_t                              upstream_status;
     off_t                                  bytes;    /* hashed */
-    off_t                                  received; /* read by the gate */
     ngx_http_intercom_webhook_loc_conf_t  *conf;     /* the verifying one */
 
     /* de-duplication: the entry this request holds, or NULL */

@@ -719,8 +719,14 @@ ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
     id = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID];
     app_id = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID];
 
-    if (id->data == NULL || id->len == 0 || id->len > 255) {
-        /* ping, or no id to know the notification by */
+    if (id->data == NULL || id->len == 0 || id->len > 255
+        || app_id->len > 255)
+    {
+        /*
+         * ping, or no id to know the notification by; the limits keep the
+         * key's length within the entry's
+         */
+
         return NGX_OK;
     }
 
@@ -1259,7 +1265,12 @@ ngx_http_intercom_webhook_count_topic(ngx_http_intercom_webhook_zone_t *zone,
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    for ( /* void */ ; i < c->ntopics; i++) {
+    /*
+     * from the first slot again: without the lock, a slot's name may have
+     * been read before it was written, on a CPU that reorders loads
+     */
+
+    for (i = 0; i < c->ntopics; i++) {
         t = &c->topics[i];
 
         if (t->len == topic->len
