@@ -28,6 +28,8 @@
  *   _variables.c   the $intercom_webhook_* variables
  *   _topics.c      the topics Intercom documents, and the check of the
  *                  topic patterns against them
+ *   _redis.c       intercom_webhook_redis: a Redis client on nginx's event
+ *                  loop, its servers from an upstream block
  */
 
 
@@ -93,6 +95,19 @@ enum {
     NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT,
     NGX_HTTP_INTERCOM_WEBHOOK_STALE,
     NGX_HTTP_INTERCOM_WEBHOOK_NRESULTS
+};
+
+
+/* the outcome of a Redis operation (_redis.c), as counted */
+
+enum {
+    NGX_HTTP_INTERCOM_WEBHOOK_REDIS_OK = 0,     /* every reply, none -ERR */
+    NGX_HTTP_INTERCOM_WEBHOOK_REDIS_ERROR,      /* an error reply, or one
+                                                   not understood */
+    NGX_HTTP_INTERCOM_WEBHOOK_REDIS_TIMEOUT,    /* connect, send or read */
+    NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE, /* no server, refused,
+                                                    reset, closed */
+    NGX_HTTP_INTERCOM_WEBHOOK_REDIS_NOUTCOMES
 };
 
 
@@ -173,6 +188,18 @@ typedef struct {
      */
     ngx_http_intercom_webhook_buckets_t  duration;
     ngx_atomic_t                         duration_ms;
+
+    /*
+     * Redis operations, by outcome, and their time in the buckets of
+     * ngx_http_intercom_webhook_redis_bounds[]; the notifications queued
+     * (intercom_webhook_enqueue), and those that could not be
+     */
+    ngx_atomic_t                         redis[
+                                     NGX_HTTP_INTERCOM_WEBHOOK_REDIS_NOUTCOMES];
+    ngx_http_intercom_webhook_buckets_t  redis_duration;
+    ngx_atomic_t                         redis_ms;
+    ngx_atomic_t                         enqueued;
+    ngx_atomic_t                         enqueue_failed;
 
     ngx_atomic_t                         ntopics;
     ngx_http_intercom_webhook_topics_t   topics;
@@ -305,6 +332,79 @@ typedef struct {
 } ngx_http_intercom_webhook_loc_conf_t;
 
 
+
+/*
+ * Redis (_redis.c).  An operation is one or more commands, sent together
+ * on one connection of the worker's pool, and their replies.  The caller
+ * creates it, adds its commands as bulk strings (copied: nothing of the
+ * caller is needed afterwards), and starts it; its handler is called
+ * once, never from within _start(), with the outcome and the replies,
+ * which live until the handler returns.  A caller that goes away first
+ * (a request finalized) detaches the operation: it ends quietly, and its
+ * memory is the client's.  An operation started with no handler is
+ * detached from the start: "fire and forget".
+ */
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_REDIS_MAX_COMMANDS  4
+
+
+
+/* a reply, copied out of the reader's: str for STRING, STATUS, ERROR */
+
+enum {
+    NGX_HTTP_INTERCOM_WEBHOOK_REPLY_STRING = 1,
+    NGX_HTTP_INTERCOM_WEBHOOK_REPLY_ARRAY,
+    NGX_HTTP_INTERCOM_WEBHOOK_REPLY_INTEGER,
+    NGX_HTTP_INTERCOM_WEBHOOK_REPLY_NIL,
+    NGX_HTTP_INTERCOM_WEBHOOK_REPLY_STATUS,
+    NGX_HTTP_INTERCOM_WEBHOOK_REPLY_ERROR
+};
+
+
+typedef struct {
+    ngx_uint_t                          type;
+    ngx_str_t                           str;
+    int64_t                             integer;
+    ngx_uint_t                          elements;  /* of an array */
+} ngx_http_intercom_webhook_reply_t;
+
+
+typedef struct ngx_http_intercom_webhook_redis_s
+    ngx_http_intercom_webhook_redis_t;
+typedef struct ngx_http_intercom_webhook_redis_op_s
+    ngx_http_intercom_webhook_redis_op_t;
+
+typedef void (*ngx_http_intercom_webhook_redis_handler_pt)(
+    ngx_http_intercom_webhook_redis_op_t *op);
+
+
+struct ngx_http_intercom_webhook_redis_op_s {
+    /* the caller's: NULL handler for none */
+    ngx_http_intercom_webhook_redis_handler_pt  handler;
+    void                               *data;
+
+    /* for the handler */
+    ngx_uint_t                          outcome;
+    ngx_uint_t                          nreplies;  /* read, in order */
+    ngx_http_intercom_webhook_reply_t   replies[
+                                 NGX_HTTP_INTERCOM_WEBHOOK_REDIS_MAX_COMMANDS];
+    ngx_msec_t                          elapsed;   /* start to outcome */
+    ngx_str_t                          *server;    /* its name, or NULL */
+
+    /* the client's */
+    ngx_pool_t                         *pool;
+    ngx_http_intercom_webhook_redis_t  *redis;
+    ngx_uint_t                          ncommands;
+    ngx_chain_t                        *out;
+    ngx_chain_t                       **last;
+    ngx_msec_t                          start;
+    ngx_event_t                         done;      /* posted, for the handler */
+    void                               *conn;      /* _redis.c's */
+    unsigned                            detached:1;
+    unsigned                            started:1;
+};
+
+
 /* a location where the module is on, checked in postconfiguration */
 
 typedef struct {
@@ -326,6 +426,7 @@ typedef struct {
     ngx_array_t                         locations;  /* of location_t */
     ngx_array_t                         servers;    /* of server_t */
     ngx_array_t                         zones;      /* of ngx_shm_zone_t * */
+    ngx_array_t                         redis;      /* of redis_t * */
 } ngx_http_intercom_webhook_main_conf_t;
 
 
@@ -423,6 +524,7 @@ ngx_int_t ngx_http_intercom_webhook_compile_headers(ngx_conf_t *cf,
 /* _zone.c */
 
 extern ngx_msec_t  ngx_http_intercom_webhook_bounds[];
+extern ngx_msec_t  ngx_http_intercom_webhook_redis_bounds[];
 
 
 char *ngx_http_intercom_webhook_zone(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -443,6 +545,11 @@ void ngx_http_intercom_webhook_count(ngx_http_request_t *r,
     ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t result);
 void ngx_http_intercom_webhook_count_duration(
     ngx_http_intercom_webhook_loc_conf_t *iwcf, ngx_msec_t ms);
+void ngx_http_intercom_webhook_count_redis(
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_redis_op_t *op);
+void ngx_http_intercom_webhook_count_enqueue(
+    ngx_http_intercom_webhook_loc_conf_t *iwcf, ngx_uint_t queued);
 
 /* _status.c */
 
@@ -453,6 +560,25 @@ char *ngx_http_intercom_webhook_status(ngx_conf_t *cf, ngx_command_t *cmd,
 
 void ngx_http_intercom_webhook_topics_check(ngx_conf_t *cf,
     ngx_http_intercom_webhook_topic_t *topic);
+
+/* _redis.c */
+
+char *ngx_http_intercom_webhook_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_http_intercom_webhook_redis_t *ngx_http_intercom_webhook_redis_find(
+    ngx_conf_t *cf, ngx_str_t *name);
+ngx_int_t ngx_http_intercom_webhook_redis_init(ngx_conf_t *cf);
+ngx_str_t *ngx_http_intercom_webhook_redis_name(
+    ngx_http_intercom_webhook_redis_t *redis);
+ngx_http_intercom_webhook_redis_op_t *ngx_http_intercom_webhook_redis_create(
+    ngx_http_intercom_webhook_redis_t *redis);
+ngx_int_t ngx_http_intercom_webhook_redis_command(
+    ngx_http_intercom_webhook_redis_op_t *op, ngx_uint_t argc,
+    ngx_str_t *argv);
+void ngx_http_intercom_webhook_redis_start(
+    ngx_http_intercom_webhook_redis_op_t *op);
+void ngx_http_intercom_webhook_redis_detach(
+    ngx_http_intercom_webhook_redis_op_t *op);
 
 /* _variables.c */
 

@@ -81,6 +81,17 @@ ngx_http_intercom_webhook_check(bounds,
     == NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS - 1);
 
 
+/* a Redis operation's time, in milliseconds: the buckets' upper bounds */
+
+ngx_msec_t  ngx_http_intercom_webhook_redis_bounds[] = {
+    1, 2, 5, 10, 25, 50, 100, 1000
+};
+
+ngx_http_intercom_webhook_check(redis_bounds,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_redis_bounds)
+    == NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS - 1);
+
+
 typedef struct {
     u_char                              color;
     u_char                              state;
@@ -1207,6 +1218,54 @@ ngx_http_intercom_webhook_count_duration(
 
     (void) ngx_atomic_fetch_add(&c->duration[i], 1);
     (void) ngx_atomic_fetch_add(&c->duration_ms, ms);
+}
+
+
+/* a Redis operation of the location, by its outcome and time */
+
+void
+ngx_http_intercom_webhook_count_redis(
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_redis_op_t *op)
+{
+    ngx_uint_t                             i;
+    ngx_http_intercom_webhook_counters_t  *c;
+
+    c = iwcf->counters;
+
+    if (c == NULL || op->outcome >= NGX_HTTP_INTERCOM_WEBHOOK_REDIS_NOUTCOMES)
+    {
+        return;
+    }
+
+    for (i = 0; i < NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS - 1; i++) {
+        if (op->elapsed <= ngx_http_intercom_webhook_redis_bounds[i]) {
+            break;
+        }
+    }
+
+    (void) ngx_atomic_fetch_add(&c->redis[op->outcome], 1);
+    (void) ngx_atomic_fetch_add(&c->redis_duration[i], 1);
+    (void) ngx_atomic_fetch_add(&c->redis_ms, op->elapsed);
+}
+
+
+/* a notification queued by intercom_webhook_enqueue, or not */
+
+void
+ngx_http_intercom_webhook_count_enqueue(
+    ngx_http_intercom_webhook_loc_conf_t *iwcf, ngx_uint_t queued)
+{
+    ngx_http_intercom_webhook_counters_t  *c;
+
+    c = iwcf->counters;
+
+    if (c == NULL) {
+        return;
+    }
+
+    (void) ngx_atomic_fetch_add(queued ? &c->enqueued : &c->enqueue_failed,
+                                1);
 }
 
 
