@@ -20,9 +20,11 @@ package:
 package-check:
 	util/package-check
 
-# Intercom's delivery policy through outages (a few minutes; not in util/test)
+# Intercom's delivery policy through outages (a few minutes; not in util/test):
+# the fleet and queue models first (seconds), then against nginx
 policy: build
 	perl t/policy/schedule.pl
+	util/intercom-policy --model=fleet,queue
 	util/intercom-policy $(POLICY_ARGS)
 
 # fault and load checks with a soak of FAULTS_SOAK seconds (default 300)
