@@ -49,6 +49,12 @@ struct ngx_http_intercom_webhook_redis_s {
     ngx_msec_t                          connect_timeout;
     ngx_uint_t                          keepalive;
 
+#if (NGX_SSL)
+    ngx_ssl_t                          *ssl;       /* "tls" */
+#endif
+    ngx_str_t                           tls_name;
+    ngx_uint_t                          tls_verify;
+
     /* where it was declared, or first named by redis= if not (yet) */
     ngx_uint_t                          declared;
     ngx_str_t                           file;
@@ -100,6 +106,15 @@ typedef struct {
 
 static ngx_int_t ngx_http_intercom_webhook_redis_password(ngx_conf_t *cf,
     ngx_http_intercom_webhook_redis_t *redis, ngx_str_t *file);
+#if (NGX_SSL)
+static ngx_int_t ngx_http_intercom_webhook_redis_tls_conf(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_redis_t *redis, ngx_str_t *trusted,
+    ngx_str_t *cert, ngx_str_t *key);
+static void ngx_http_intercom_webhook_redis_tls_init(
+    ngx_http_intercom_webhook_redis_op_t *op, ngx_connection_t *c);
+static void ngx_http_intercom_webhook_redis_tls_handshake(
+    ngx_connection_t *c);
+#endif
 static ngx_http_intercom_webhook_redis_t *
     ngx_http_intercom_webhook_redis_lookup(ngx_conf_t *cf, ngx_str_t *name);
 static void ngx_http_intercom_webhook_redis_connect(
@@ -160,9 +175,9 @@ char *
 ngx_http_intercom_webhook_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_str_t                          *value, s, file;
+    ngx_str_t                          *value, s, file, trusted, cert, key;
     ngx_int_t                           n;
-    ngx_uint_t                          i;
+    ngx_uint_t                          i, tls, verify;
     ngx_msec_t                          ms;
     ngx_http_intercom_webhook_redis_t  *redis;
 
@@ -186,8 +201,60 @@ ngx_http_intercom_webhook_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     redis->line = cf->conf_file->line;
 
     ngx_str_null(&file);
+    ngx_str_null(&trusted);
+    ngx_str_null(&cert);
+    ngx_str_null(&key);
+
+    tls = 0;
+    verify = 1;
 
     for (i = 2; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 3 && ngx_strncmp(value[i].data, "tls", 3) == 0) {
+            tls = 1;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "tls_verify=", 11) == 0) {
+            s.data = value[i].data + 11;
+            s.len = value[i].len - 11;
+
+            if (s.len == 2 && ngx_strncmp(s.data, "on", 2) == 0) {
+                verify = 1;
+
+            } else if (s.len == 3 && ngx_strncmp(s.data, "off", 3) == 0) {
+                verify = 0;
+
+            } else {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "tls_trusted_certificate=", 24) == 0) {
+            trusted.data = value[i].data + 24;
+            trusted.len = value[i].len - 24;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "tls_certificate=", 16) == 0) {
+            cert.data = value[i].data + 16;
+            cert.len = value[i].len - 16;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "tls_certificate_key=", 20) == 0) {
+            key.data = value[i].data + 20;
+            key.len = value[i].len - 20;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "tls_name=", 9) == 0) {
+            redis->tls_name.data = value[i].data + 9;
+            redis->tls_name.len = value[i].len - 9;
+            continue;
+        }
 
         if (ngx_strncmp(value[i].data, "password_file=", 14) == 0) {
             file.data = value[i].data + 14;
@@ -257,9 +324,56 @@ ngx_http_intercom_webhook_redis(ngx_conf_t *cf, ngx_command_t *cmd,
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid parameter \"%V\", \"password_file=\", "
                            "\"user=\", \"db=\", \"timeout=\", "
-                           "\"connect_timeout=\" or \"keepalive=\" is "
+                           "\"connect_timeout=\", \"keepalive=\" or "
+                           "\"tls\" and its \"tls_*=\" parameters are "
                            "expected", &value[i]);
         return NGX_CONF_ERROR;
+    }
+
+    if (!tls) {
+        if (trusted.len || cert.len || key.len || redis->tls_name.len
+            || !verify)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "the \"tls_*=\" parameters need \"tls\"");
+            return NGX_CONF_ERROR;
+        }
+
+    } else {
+#if (NGX_SSL)
+        redis->tls_verify = verify;
+
+        if (verify && trusted.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"tls\" verifies the server's certificate "
+                               "with \"tls_trusted_certificate=file\", "
+                               "which is missing (\"tls_verify=off\" "
+                               "does not verify)");
+            return NGX_CONF_ERROR;
+        }
+
+        if ((cert.len == 0) != (key.len == 0)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"tls_certificate=\" and "
+                               "\"tls_certificate_key=\" go together");
+            return NGX_CONF_ERROR;
+        }
+
+        if (redis->tls_name.len == 0) {
+            redis->tls_name = redis->name;
+        }
+
+        if (ngx_http_intercom_webhook_redis_tls_conf(cf, redis, &trusted,
+                                                     &cert, &key)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+#else
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"tls\" needs nginx built with OpenSSL");
+        return NGX_CONF_ERROR;
+#endif
     }
 
     if (redis->user.len && file.len == 0) {
@@ -1073,6 +1187,186 @@ ngx_http_intercom_webhook_redis_output(
 }
 
 
+#if (NGX_SSL)
+
+/* the TLS context: TLS 1.2 and 1.3, the trusted and client certificates */
+
+static ngx_int_t
+ngx_http_intercom_webhook_redis_tls_conf(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_redis_t *redis, ngx_str_t *trusted,
+    ngx_str_t *cert, ngx_str_t *key)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    redis->ssl = ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t));
+    if (redis->ssl == NULL) {
+        return NGX_ERROR;
+    }
+
+    redis->ssl->log = cf->log;
+
+    if (ngx_ssl_create(redis->ssl, NGX_SSL_TLSv1_2|NGX_SSL_TLSv1_3, NULL)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        ngx_ssl_cleanup_ctx(redis->ssl);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_ssl_cleanup_ctx;
+    cln->data = redis->ssl;
+
+    if (cert->len
+        && ngx_ssl_certificate(cf, redis->ssl, cert, key, NULL) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (trusted->len
+        && ngx_ssl_trusted_certificate(cf, redis->ssl, trusted, 1) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a new connection's handshake, before anything is sent */
+
+static void
+ngx_http_intercom_webhook_redis_tls_init(
+    ngx_http_intercom_webhook_redis_op_t *op, ngx_connection_t *c)
+{
+    u_char                             *name;
+    ngx_int_t                           rc;
+    ngx_http_intercom_webhook_redis_t  *redis;
+
+    redis = op->redis;
+
+    if (ngx_ssl_create_connection(redis->ssl, c, NGX_SSL_CLIENT) != NGX_OK) {
+        ngx_http_intercom_webhook_redis_fail(op,
+                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
+                                   "no TLS connection", 0);
+        return;
+    }
+
+#ifdef SSL_CTRL_SET_TLSEXT_HOSTNAME
+
+    /* SNI, unless the name is an address */
+
+    if (ngx_inet_addr(redis->tls_name.data, redis->tls_name.len)
+        == INADDR_NONE)
+    {
+        name = ngx_pnalloc(c->pool, redis->tls_name.len + 1);
+        if (name == NULL) {
+            ngx_http_intercom_webhook_redis_fail(op,
+                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
+                                   "no memory", 0);
+            return;
+        }
+
+        (void) ngx_cpystrn(name, redis->tls_name.data,
+                           redis->tls_name.len + 1);
+
+        if (SSL_set_tlsext_host_name(c->ssl->connection, (char *) name) == 0)
+        {
+            ngx_ssl_error(NGX_LOG_ERR, c->log, 0,
+                          "SSL_set_tlsext_host_name(\"%s\") failed", name);
+        }
+    }
+
+#endif
+
+    c->log->action = "TLS handshaking with Redis";
+
+    rc = ngx_ssl_handshake(c);
+
+    if (rc == NGX_AGAIN) {
+
+        if (!c->write->timer_set) {
+            ngx_add_timer(c->write, redis->connect_timeout);
+        }
+
+        c->ssl->handler = ngx_http_intercom_webhook_redis_tls_handshake;
+        return;
+    }
+
+    ngx_http_intercom_webhook_redis_tls_handshake(c);
+}
+
+
+static void
+ngx_http_intercom_webhook_redis_tls_handshake(ngx_connection_t *c)
+{
+    long                                     rc;
+    ngx_http_intercom_webhook_redis_t       *redis;
+    ngx_http_intercom_webhook_redis_op_t    *op;
+    ngx_http_intercom_webhook_redis_conn_t  *conn;
+
+    conn = c->data;
+    op = conn->op;
+    redis = conn->redis;
+
+    c->log->action = "talking to Redis";
+
+    if (op == NULL) {
+        return;
+    }
+
+    if (!c->ssl->handshaked) {
+        ngx_http_intercom_webhook_redis_fail(op,
+                                   (c->write->timedout || c->read->timedout)
+                                   ? NGX_HTTP_INTERCOM_WEBHOOK_REDIS_TIMEOUT
+                                   : NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
+                                   "TLS handshake failed", 0);
+        return;
+    }
+
+    if (redis->tls_verify) {
+        rc = SSL_get_verify_result(c->ssl->connection);
+
+        if (rc != X509_V_OK) {
+            ngx_log_error(NGX_LOG_ERR, c->log, 0,
+                          "intercom webhook: Redis TLS certificate verify "
+                          "error: (%l:%s)", rc,
+                          X509_verify_cert_error_string(rc));
+            goto failed;
+        }
+
+        if (ngx_ssl_check_host(c, &redis->tls_name) != NGX_OK) {
+            ngx_log_error(NGX_LOG_ERR, c->log, 0,
+                          "intercom webhook: Redis TLS certificate does not "
+                          "match \"%V\"", &redis->tls_name);
+            goto failed;
+        }
+    }
+
+    if (c->write->timer_set) {
+        ngx_del_timer(c->write);
+    }
+
+    c->read->handler = ngx_http_intercom_webhook_redis_read_handler;
+    c->write->handler = ngx_http_intercom_webhook_redis_write_handler;
+
+    ngx_http_intercom_webhook_redis_write_handler(c->write);
+
+    return;
+
+failed:
+
+    ngx_http_intercom_webhook_redis_fail(op,
+                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
+                                   "TLS certificate not verified", 0);
+}
+
+#endif
+
+
 static void
 ngx_http_intercom_webhook_redis_write_handler(ngx_event_t *wev)
 {
@@ -1115,6 +1409,13 @@ ngx_http_intercom_webhook_redis_write_handler(ngx_event_t *wev)
 
         run->connecting = 0;
     }
+
+#if (NGX_SSL)
+    if (op->redis->ssl && c->ssl == NULL) {
+        ngx_http_intercom_webhook_redis_tls_init(op, c);
+        return;
+    }
+#endif
 
     cl = c->send_chain(c, run->out, 0);
 
@@ -1667,6 +1968,14 @@ ngx_http_intercom_webhook_redis_close(
     c->log = conn->redis->log;
     c->read->log = c->log;
     c->write->log = c->log;
+
+#if (NGX_SSL)
+    if (c->ssl) {
+        c->ssl->no_wait_shutdown = 1;
+        c->ssl->no_send_shutdown = 1;
+        (void) ngx_ssl_shutdown(c);
+    }
+#endif
 
     ngx_close_connection(c);
     ngx_destroy_pool(pool);
