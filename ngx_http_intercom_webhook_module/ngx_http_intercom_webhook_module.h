@@ -399,7 +399,7 @@ struct ngx_http_intercom_webhook_redis_op_s {
     ngx_chain_t                       **last;
     ngx_msec_t                          start;
     ngx_event_t                         done;      /* posted, for the handler */
-    void                               *conn;      /* _redis.c's */
+    void                               *run;       /* _redis.c's */
     unsigned                            detached:1;
     unsigned                            started:1;
 };
@@ -570,6 +570,7 @@ ngx_http_intercom_webhook_redis_t *ngx_http_intercom_webhook_redis_find(
 ngx_int_t ngx_http_intercom_webhook_redis_init(ngx_conf_t *cf);
 ngx_str_t *ngx_http_intercom_webhook_redis_name(
     ngx_http_intercom_webhook_redis_t *redis);
+ngx_str_t *ngx_http_intercom_webhook_redis_outcome(ngx_uint_t outcome);
 ngx_http_intercom_webhook_redis_op_t *ngx_http_intercom_webhook_redis_create(
     ngx_http_intercom_webhook_redis_t *redis);
 ngx_int_t ngx_http_intercom_webhook_redis_command(
