@@ -71,7 +71,8 @@ async function checkOne(rcv, c) {
     if (good.status < 200 || good.status > 299) {
         return `FAIL good signature got ${good.status || good.error}`;
     }
-    if (rcv.name !== 'proxy') {
+    // the queue answers without the upstream: bench/run reads the stream
+    if (rcv.name !== 'proxy' && rcv.name !== 'enqueue') {
         const want = expected(body);
         for (const [k, v] of Object.entries(want)) {
             const got = good.headers[k] || '';

@@ -101,6 +101,8 @@ for (lines('runs.tsv')) {
                    + ($k{write_err} || 0) + ($k{timeout} || 0),
         crashed => $k{crashed} || 0,
         req     => $req,
+        redis   => defined $k{redis_ns} && $req ? $k{redis_ns} / 1e3 / $req
+                                                : undef,
     };
 }
 
@@ -113,6 +115,7 @@ for (lines('mem.tsv')) {
 my %label = (
     'ping'      => 'ping (452 B)',
     '4k'        => '4 KB',
+    '4k-new'    => '4 KB, a new notification id each',
     '64k'       => '64 KB, in memory (512k buffer)',
     '64k-file'  => '64 KB, temp file (default buffer)',
     '256k-file' => '256 KB, temp file (default buffer)',
@@ -120,7 +123,10 @@ my %label = (
 );
 my %rlabel = (proxy => 'proxy_pass', module => 'module',
               release => 'module, previous release', lua => 'Lua',
-              njs => 'njs', node => 'Node.js');
+              njs => 'njs', node => 'Node.js',
+              dedup => 'module, zone de-duplication',
+              redis => 'module, Redis de-duplication',
+              enqueue => 'module, queue (XADD)');
 
 # the microbenchmark's payload of a case
 my %micro_payload = ('ping' => 'ping.json', '4k' => 'notification-4k.json',
@@ -148,6 +154,19 @@ sub paired {
     for my $round (sort keys %{ $run{$c}{$r} || {} }) {
         my $a = $run{$c}{$r}{$round};
         my $b = $run{$bc}{proxy}{$round} or next;
+        next unless defined $a->{cpu} && defined $b->{cpu} && $b->{rps} > 0;
+        push @out, $f->($a, $b);
+    }
+    return @out;
+}
+
+# paired per-round values of a cell against another receiver's
+sub paired_with {
+    my ($c, $r, $base, $f) = @_;
+    my @out;
+    for my $round (sort keys %{ $run{$c}{$r} || {} }) {
+        my $a = $run{$c}{$r}{$round};
+        my $b = $run{$c}{$base}{$round} or next;
         next unless defined $a->{cpu} && defined $b->{cpu} && $b->{rps} > 0;
         push @out, $f->($a, $b);
     }
@@ -253,6 +272,81 @@ my @fb = grep { $run{$_} && !$run{$_}{proxy} && base_case($_) } sort keys %fallb
 if (@fb) {
     print "¹ proxy_pass did not run this case (QUICK=1): compared with proxy_pass on "
         . join('; ', map { "\"$label{$fallback{$_}}\" for \"$label{$_}\"" } @fb) . ".\n\n";
+}
+
+# ---- Redis
+print "## De-duplication in Redis and the queue (issues 17, 18)\n\n";
+if (!$check{'4k-new'}) {
+    print "Not run (the case \"4k-new\" is not in this run).\n\n";
+} else {
+    print "The 4 KB notification with a new notification id in every request "
+        . "(`bench/lib/wrk-post.lua` signs each), so that de-duplication passes "
+        . "each one on: its claim and its mark are work on every request. "
+        . "proxy_pass and the module without de-duplication run the same requests. "
+        . "Signing every request in wrk's Lua bounds the requests/s of this case on the "
+        . "load side: compare the CPU per request, and × proxy_pass within the case. "
+        . "Redis: $meta{redis}. Paired per round; extra CPU is the nginx worker's, "
+        . "and Redis's own CPU per request is beside it.\n\n";
+    for my $r (qw(dedup redis enqueue)) {
+        my $st = $meta{"feature_$r"} // '';
+        print "- $rlabel{$r}: $st\n" if $st && $st ne 'timed';
+    }
+    print "\n" if grep { ($meta{"feature_$_"} // 'timed') ne 'timed' }
+                      qw(dedup redis enqueue);
+    print "| receiver | × proxy_pass | CPU µs/req | extra CPU µs/req over proxy_pass "
+        . "| over the module | over zone de-duplication | Redis CPU µs/req | p99 ms |\n";
+    print "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    for my $row (qw(proxy module dedup redis enqueue)) {
+        my $r = $row;
+        # the queue, without de-duplication, takes the same body each time
+        my $c = $r eq 'enqueue' ? '4k' : '4k-new';
+        my $ch = $check{$c}{$r} or next;
+        if ($ch->[0] ne 'PASS') {
+            print "| $rlabel{$r} | **FAIL**: $ch->[1] | | | | | | |\n";
+            next;
+        }
+        my @r = values %{ $run{$c}{$r} || {} };
+        next unless @r;
+        my @ratio = $r eq 'proxy' ? () : paired($c, $r, sub { $_[0]{rps} / $_[1]{rps} });
+        my @xp = $r eq 'proxy' ? () : paired($c, $r, sub { $_[0]{cpu} - $_[1]{cpu} });
+        my @xm = $r =~ /^(dedup|redis|enqueue)$/
+            ? paired_with($c, $r, 'module', sub { $_[0]{cpu} - $_[1]{cpu} }) : ();
+        my @xz = $r eq 'redis'
+            ? paired_with($c, $r, 'dedup', sub { $_[0]{cpu} - $_[1]{cpu} }) : ();
+        my @rc = grep { defined } map { $_->{redis} } @r;
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $rlabel{$r},
+            $r eq 'proxy' ? '1' : spread(2, @ratio),
+            spread(1, map { $_->{cpu} // () } @r),
+            $r eq 'proxy' ? '0' : spread(1, @xp),
+            @xm ? spread(1, @xm) : '–', @xz ? spread(1, @xz) : '–',
+            @rc ? spread(1, @rc) : '–',
+            spread(2, map { $_->{p99} } @r);
+        $fig{$r eq 'enqueue' ? '4k-new' : $c}{$r} =
+        $fig{$c}{$r} = { ratio => median(@ratio), xm => median(@xm),
+                         xz => median(@xz), redis => median(@rc),
+                         xm_firm => firmtxt(@xm), xz_firm => firmtxt(@xz) };
+    }
+    print "\nThe queue's row is of the case \"4 KB\" (the same body each time, "
+        . "compared with proxy_pass in that case): without de-duplication, a new id "
+        . "changes nothing for it, and that case is not bounded by the signing.\n\n"
+        if $fig{'4k-new'}{enqueue};
+    my ($z, $rd) = @{ $fig{'4k-new'} }{qw(dedup redis)};
+    my $q = $fig{'4k'}{enqueue};
+    if ($rd && defined $rd->{xz}) {
+        printf "The Redis round trips of de-duplication (the claim before proxy_pass, "
+            . "the mark after the 2xx) cost %s µs of the nginx worker's CPU per "
+            . "notification over the zone form (%s), %s µs over no de-duplication, "
+            . "plus %s µs of Redis's CPU; × proxy_pass %s, the zone form %s.\n\n",
+            fmt($rd->{xz}, 1), $rd->{xz_firm}, fmt($rd->{xm}, 1),
+            fmt($rd->{redis}, 1), fmt($rd->{ratio}, 2),
+            $z ? fmt($z->{ratio}, 2) : 'n/a';
+    }
+    if ($q && defined $q->{ratio}) {
+        printf "The queue (XADD, 200 once Redis has the entry, no upstream): × proxy_pass "
+            . "%s, %s µs of the nginx worker's CPU per notification over the module "
+            . "with proxy_pass, plus %s µs of Redis's CPU.\n\n",
+            fmt($q->{ratio}, 2), fmt($q->{xm}, 1), fmt($q->{redis}, 1);
+    }
 }
 
 # ---- targets
