@@ -155,6 +155,13 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
       offsetof(ngx_http_intercom_webhook_loc_conf_t, log_level),
       &ngx_http_intercom_webhook_log_levels },
 
+    { ngx_string("intercom_webhook_enqueue"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_intercom_webhook_enqueue,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -277,6 +284,12 @@ ngx_http_intercom_webhook_init(ngx_conf_t *cf)
         }
 
         if (ngx_http_intercom_webhook_compile(cf, iwcf) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (iwcf->queue
+            && ngx_http_intercom_webhook_queue_init(cf, iwcf) != NGX_OK)
+        {
             return NGX_ERROR;
         }
 

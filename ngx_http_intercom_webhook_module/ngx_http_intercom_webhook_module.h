@@ -283,6 +283,12 @@ typedef struct {
 } ngx_http_intercom_webhook_where_t;
 
 
+/* intercom_webhook_enqueue's parameters (_queue.c) */
+
+typedef struct ngx_http_intercom_webhook_queue_s
+    ngx_http_intercom_webhook_queue_t;
+
+
 typedef struct {
     /* merged: "intercom_webhook on" here or in an enclosing location */
     ngx_flag_t                          enable;
@@ -320,6 +326,9 @@ typedef struct {
     ngx_shm_zone_t                     *dedup;
     time_t                              dedup_ttl;
     ngx_shm_zone_t                     *status;
+
+    /* intercom_webhook_enqueue, of this location only (_queue.c) */
+    ngx_http_intercom_webhook_queue_t  *queue;
 
     /* set in the zone's init: the location's counters */
     ngx_http_intercom_webhook_counters_t  *counters;
@@ -498,9 +507,17 @@ void ngx_http_intercom_webhook_preset_notice(ngx_conf_t *cf,
 
 /* _handler.c */
 
+typedef ngx_int_t (*ngx_http_intercom_webhook_chunk_pt)(void *data,
+    u_char *pos, u_char *last);
+
+
 ngx_int_t ngx_http_intercom_webhook_gate(ngx_http_request_t *r);
 ngx_int_t ngx_http_intercom_webhook_gate_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_intercom_webhook_read_body(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_chunk_pt handler, void *data);
+ngx_int_t ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf);
 
 /* _filter.c */
 
@@ -586,6 +603,13 @@ extern ngx_str_t  ngx_http_intercom_webhook_results[];
 
 
 ngx_int_t ngx_http_intercom_webhook_add_variables(ngx_conf_t *cf);
+
+/* _queue.c */
+
+char *ngx_http_intercom_webhook_enqueue(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_intercom_webhook_queue_init(ngx_conf_t *cf,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf);
 
 
 #endif /* _NGX_HTTP_INTERCOM_WEBHOOK_MODULE_H_INCLUDED_ */
