@@ -408,7 +408,7 @@ struct ngx_http_intercom_webhook_redis_op_s {
     ngx_chain_t                       **last;
     ngx_msec_t                          start;
     ngx_event_t                         done;      /* posted, for the handler */
-    void                               *conn;      /* _redis.c's */
+    void                               *run;       /* _redis.c's */
     unsigned                            detached:1;
     unsigned                            started:1;
 };
@@ -587,6 +587,7 @@ ngx_http_intercom_webhook_redis_t *ngx_http_intercom_webhook_redis_find(
 ngx_int_t ngx_http_intercom_webhook_redis_init(ngx_conf_t *cf);
 ngx_str_t *ngx_http_intercom_webhook_redis_name(
     ngx_http_intercom_webhook_redis_t *redis);
+ngx_str_t *ngx_http_intercom_webhook_redis_outcome(ngx_uint_t outcome);
 ngx_http_intercom_webhook_redis_op_t *ngx_http_intercom_webhook_redis_create(
     ngx_http_intercom_webhook_redis_t *redis);
 ngx_int_t ngx_http_intercom_webhook_redis_command(
@@ -608,8 +609,6 @@ ngx_int_t ngx_http_intercom_webhook_add_variables(ngx_conf_t *cf);
 
 char *ngx_http_intercom_webhook_enqueue(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-ngx_int_t ngx_http_intercom_webhook_queue_init(ngx_conf_t *cf,
-    ngx_http_intercom_webhook_loc_conf_t *iwcf);
 
 
 #endif /* _NGX_HTTP_INTERCOM_WEBHOOK_MODULE_H_INCLUDED_ */

@@ -50,10 +50,6 @@ struct ngx_http_intercom_webhook_queue_s {
     ngx_uint_t                          wait;       /* replicas, 0: none */
     ngx_str_t                           wait_argv;
     ngx_str_t                           wait_timeout;
-
-    /* where it was given, for the check in postconfiguration */
-    ngx_str_t                           file;
-    ngx_uint_t                          line;
 };
 
 
@@ -117,18 +113,6 @@ static ngx_int_t  ngx_http_intercom_webhook_queue_slots[] = {
 ngx_http_intercom_webhook_check(queue_slots,
     ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_queue_slots)
     == NGX_HTTP_INTERCOM_WEBHOOK_QUEUE_NFIELDS);
-
-
-static ngx_str_t  ngx_http_intercom_webhook_queue_outcomes[] = {
-    ngx_string("ok"),
-    ngx_string("error reply"),
-    ngx_string("timed out"),
-    ngx_string("unavailable")
-};
-
-ngx_http_intercom_webhook_check(queue_outcomes,
-    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_queue_outcomes)
-    == NGX_HTTP_INTERCOM_WEBHOOK_REDIS_NOUTCOMES);
 
 
 /*
@@ -285,8 +269,13 @@ ngx_http_intercom_webhook_enqueue(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    queue->file = cf->conf_file->file.name;
-    queue->line = cf->conf_file->line;
+    /* an unknown name fails in postconfiguration, with this file:line */
+
+    queue->redis = ngx_http_intercom_webhook_redis_find(cf,
+                                                        &queue->redis_name);
+    if (queue->redis == NULL) {
+        return NGX_CONF_ERROR;
+    }
 
     iwcf->queue = queue;
 
@@ -300,31 +289,6 @@ invalid:
                        "invalid parameter \"%V\"", &value[i]);
 
     return NGX_CONF_ERROR;
-}
-
-
-/* postconfiguration: "redis=" names an intercom_webhook_redis */
-
-ngx_int_t
-ngx_http_intercom_webhook_queue_init(ngx_conf_t *cf,
-    ngx_http_intercom_webhook_loc_conf_t *iwcf)
-{
-    ngx_http_intercom_webhook_queue_t  *queue;
-
-    queue = iwcf->queue;
-
-    queue->redis = ngx_http_intercom_webhook_redis_find(cf,
-                                                        &queue->redis_name);
-
-    if (queue->redis == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "no \"intercom_webhook_redis %V\" is defined for "
-                      "\"intercom_webhook_enqueue\" in %V:%ui",
-                      &queue->redis_name, &queue->file, queue->line);
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
 }
 
 
@@ -450,7 +414,7 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
     cln = ngx_pool_cleanup_add(r->pool,
                                sizeof(ngx_http_intercom_webhook_queue_ctx_t));
     if (cln == NULL) {
-        ngx_http_intercom_webhook_redis_detach(op);
+        ngx_destroy_pool(op->pool);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -462,8 +426,10 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
 
     cln->handler = ngx_http_intercom_webhook_queue_cleanup;
 
+    /* no memory: an operation not started is nothing but its pool */
+
     if (ngx_http_intercom_webhook_redis_command(op, n, argv) != NGX_OK) {
-        ngx_http_intercom_webhook_redis_detach(op);
+        ngx_destroy_pool(op->pool);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -473,7 +439,7 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
         wait[2] = queue->wait_timeout;
 
         if (ngx_http_intercom_webhook_redis_command(op, 3, wait) != NGX_OK) {
-            ngx_http_intercom_webhook_redis_detach(op);
+            ngx_destroy_pool(op->pool);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
@@ -636,11 +602,8 @@ ngx_http_intercom_webhook_queue_check(ngx_http_request_t *r,
 
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "intercom webhook: notification not queued in \"%V\": "
-                      "Redis %V after %M ms, Intercom will retry", id,
-                      &ngx_http_intercom_webhook_queue_outcomes[
-                          op->outcome < NGX_HTTP_INTERCOM_WEBHOOK_REDIS_NOUTCOMES
-                          ? op->outcome
-                          : NGX_HTTP_INTERCOM_WEBHOOK_REDIS_ERROR],
+                      "Redis: %V after %M ms, Intercom will retry", id,
+                      ngx_http_intercom_webhook_redis_outcome(op->outcome),
                       op->elapsed);
         return 0;
     }
