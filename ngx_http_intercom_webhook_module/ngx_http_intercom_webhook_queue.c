@@ -338,7 +338,7 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
     }
 
     if (ngx_http_intercom_webhook_queue_body(r, &body) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        goto failed;
     }
 
     /* XADD stream [MAXLEN [~] n] * topic ... body */
@@ -387,7 +387,7 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
         case NGX_HTTP_INTERCOM_WEBHOOK_QUEUE_RECEIVED:
             p = ngx_pnalloc(r->pool, NGX_HTTP_INTERCOM_WEBHOOK_QUEUE_TIME_LEN);
             if (p == NULL) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+                goto failed;
             }
 
             tp = ngx_timeofday();
@@ -408,14 +408,14 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
 
     op = ngx_http_intercom_webhook_redis_create(queue->redis);
     if (op == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        goto failed;
     }
 
     cln = ngx_pool_cleanup_add(r->pool,
                                sizeof(ngx_http_intercom_webhook_queue_ctx_t));
     if (cln == NULL) {
         ngx_destroy_pool(op->pool);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        goto failed;
     }
 
     qctx = cln->data;
@@ -430,7 +430,7 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
 
     if (ngx_http_intercom_webhook_redis_command(op, n, argv) != NGX_OK) {
         ngx_destroy_pool(op->pool);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        goto failed;
     }
 
     if (queue->wait) {
@@ -440,7 +440,7 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
 
         if (ngx_http_intercom_webhook_redis_command(op, 3, wait) != NGX_OK) {
             ngx_destroy_pool(op->pool);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            goto failed;
         }
     }
 
@@ -453,6 +453,19 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
     r->main->count++;
 
     return NGX_DONE;
+
+failed:
+
+    /* not kept: Intercom retries, as for a Redis that failed */
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "intercom webhook: notification not queued in \"%V\": "
+                  "no memory or the body could not be read, Intercom will "
+                  "retry", &queue->stream);
+
+    ngx_http_intercom_webhook_count_enqueue(iwcf, 0);
+
+    return ngx_http_intercom_webhook_retry_later(r, iwcf);
 }
 
 
