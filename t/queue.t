@@ -9,8 +9,8 @@
 # A redis-server of its own (Debian's, util/deps test) on 127.0.0.1 and a
 # free port, without persistence, stopped by its PID at the end.  After
 # each request the stream "q" is read (XRANGE) and compared with the
-# block's "--- stream" (a Perl list of entries; none when absent), then
-# deleted.
+# block's "--- stream" (a Perl list of entries; none when absent), or
+# "--- stream_once" (the same, in the first round only), then deleted.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -101,7 +101,7 @@ BEGIN {
     start();
 }
 
-Test::Nginx::Socket::add_known_sections('stream')
+Test::Nginx::Socket::add_known_sections('stream', 'stream_once')
     if defined &Test::Nginx::Socket::add_known_sections;
 
 # the stream "q" after each request: the block's entries, and nothing else
@@ -113,6 +113,8 @@ add_response_body_check(sub {
     my $got = ::redis('XRANGE', 'q', '-', '+');
     ::redis('DEL', 'q');
     my $s = $block->stream;
+    # stream_once: the entries of the first round only
+    $s = $block->stream_once if !defined $s && $rep == 0;
     my @want = !defined $s ? () : ref $s eq 'ARRAY' ? @$s : ($s);
     my @got;
     for my $e (@$got) {
@@ -135,7 +137,7 @@ add_response_body_check(sub {
 repeat_each(2);
 no_shuffle();
 
-plan tests => repeat_each() * (5 + 3 * 7 + 4 * 6 + 2 + 6 * 2);
+plan tests => repeat_each() * (5 + 3 * 7 + 4 * 6 + 2 * 2 + 6 * 2);
 
 run_tests();
 
@@ -539,7 +541,30 @@ qr/intercom webhook: refused in a subrequest/
 
 
 
-=== TEST 16: nginx -t: an unknown redis= name
+=== TEST 16: with de-duplication, a notification queued already is not queued again: 200
+--- http_config
+    upstream rq { server 127.0.0.1:$TEST_NGINX_REDIS_PORT; }
+    intercom_webhook_redis rq;
+    intercom_webhook_zone iw:1m;
+--- config
+    location = /hook {
+        intercom_webhook on;
+        intercom_webhook_secret it-secret id=current;
+        intercom_webhook_allow all;
+        intercom_webhook_dedup zone=iw;
+        intercom_webhook_enqueue redis=rq stream=q;
+    }
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- error_code: 200
+--- stream_once eval
+::entry(::event("conversation.user.created"))
+
+
+
+=== TEST 17: nginx -t: an unknown redis= name
 --- config
     location = /hook {
         intercom_webhook on;
@@ -554,7 +579,7 @@ qr/\[emerg\] .*unknown Redis "nowhere" in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 17: nginx -t: no stream=
+=== TEST 18: nginx -t: no stream=
 --- http_config
     upstream rq { server 127.0.0.1:1; }
     intercom_webhook_redis rq;
@@ -572,7 +597,7 @@ qr/\[emerg\] .*"stream=key" is required in \S+nginx\.conf:\d+/
 
 
 
-=== TEST 18: nginx -t: a bad maxlen=
+=== TEST 19: nginx -t: a bad maxlen=
 --- http_config
     upstream rq { server 127.0.0.1:1; }
     intercom_webhook_redis rq;
@@ -590,7 +615,7 @@ qr/\[emerg\] .*invalid "maxlen=~0", "maxlen=number" or "maxlen=~number" of at le
 
 
 
-=== TEST 19: nginx -t: a bad wait=
+=== TEST 20: nginx -t: a bad wait=
 --- http_config
     upstream rq { server 127.0.0.1:1; }
     intercom_webhook_redis rq;
@@ -608,7 +633,7 @@ qr/\[emerg\] .*invalid "wait=many", "wait=number" of replicas, at least 1, is ex
 
 
 
-=== TEST 20: nginx -t: not a webhook location
+=== TEST 21: nginx -t: not a webhook location
 --- http_config
     upstream rq { server 127.0.0.1:1; }
     intercom_webhook_redis rq;
@@ -625,7 +650,7 @@ qr/\[emerg\] .*"intercom_webhook_enqueue" in location "\/hook" needs "intercom_w
 
 
 
-=== TEST 21: nginx -t: after proxy_pass
+=== TEST 22: nginx -t: after proxy_pass
 --- http_config
     upstream rq { server 127.0.0.1:1; }
     intercom_webhook_redis rq;
