@@ -1320,10 +1320,10 @@ ngx_http_intercom_webhook_redis_tls_handshake(ngx_connection_t *c)
 
     if (!c->ssl->handshaked) {
         ngx_http_intercom_webhook_redis_fail(op,
-                                   (c->write->timedout || c->read->timedout)
-                                   ? NGX_HTTP_INTERCOM_WEBHOOK_REDIS_TIMEOUT
-                                   : NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
-                                   "TLS handshake failed", 0);
+                                 (c->write->timedout || c->read->timedout)
+                                 ? NGX_HTTP_INTERCOM_WEBHOOK_REDIS_TIMEOUT
+                                 : NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
+                                 "TLS handshake failed", 0);
         return;
     }
 
@@ -1614,7 +1614,8 @@ ngx_http_intercom_webhook_redis_reply(ngx_http_intercom_webhook_redis_op_t *op,
 
             ngx_http_intercom_webhook_redis_fail(op,
                                        NGX_HTTP_INTERCOM_WEBHOOK_REDIS_ERROR,
-                                       (run->read == 1 && op->redis->password.len)
+                                       (run->read == 1
+                                        && op->redis->password.len)
                                        ? "AUTH refused" : "SELECT refused",
                                        0);
             return NGX_ERROR;
@@ -1832,7 +1833,8 @@ ngx_http_intercom_webhook_redis_finish(
             run->peer = 0;
             run->free(&run->pc, run->data,
                       (outcome == NGX_HTTP_INTERCOM_WEBHOOK_REDIS_TIMEOUT
-                       || outcome == NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE)
+                       || outcome
+                          == NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE)
                       ? NGX_PEER_FAILED : 0);
         }
 
