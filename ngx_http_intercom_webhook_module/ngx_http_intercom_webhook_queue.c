@@ -296,6 +296,7 @@ static ngx_int_t
 ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
 {
     u_char                                 *p;
+    size_t                                  len;
     ngx_str_t                               argv[
                                          NGX_HTTP_INTERCOM_WEBHOOK_QUEUE_ARGS];
     ngx_str_t                               wait[3], body, *text;
@@ -385,7 +386,9 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
             break;
 
         case NGX_HTTP_INTERCOM_WEBHOOK_QUEUE_RECEIVED:
-            p = ngx_pnalloc(r->pool, NGX_HTTP_INTERCOM_WEBHOOK_QUEUE_TIME_LEN);
+            len = NGX_HTTP_INTERCOM_WEBHOOK_QUEUE_TIME_LEN;
+
+            p = ngx_pnalloc(r->pool, len);
             if (p == NULL) {
                 goto failed;
             }
@@ -393,9 +396,7 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
             tp = ngx_timeofday();
 
             argv[n].data = p;
-            argv[n].len = ngx_snprintf(p,
-                                       NGX_HTTP_INTERCOM_WEBHOOK_QUEUE_TIME_LEN,
-                                       "%T.%03M", tp->sec, tp->msec)
+            argv[n].len = ngx_snprintf(p, len, "%T.%03M", tp->sec, tp->msec)
                           - p;
             n++;
             break;
