@@ -350,7 +350,7 @@ typedef struct {
  * once, never from within _start(), with the outcome and the replies,
  * which live until the handler returns.  A caller that goes away first
  * (a request finalized) detaches the operation: it ends quietly, and its
- * memory is the client's.  An operation started with no handler is
+ * memory is the client's; one never started is freed by _detach().  An operation started with no handler is
  * detached from the start: "fire and forget".
  */
 

@@ -415,7 +415,7 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
     cln = ngx_pool_cleanup_add(r->pool,
                                sizeof(ngx_http_intercom_webhook_queue_ctx_t));
     if (cln == NULL) {
-        ngx_destroy_pool(op->pool);
+        ngx_http_intercom_webhook_redis_detach(op);
         goto failed;
     }
 
@@ -427,10 +427,10 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
 
     cln->handler = ngx_http_intercom_webhook_queue_cleanup;
 
-    /* no memory: an operation not started is nothing but its pool */
+    /* no memory: an operation not started is freed by _detach() */
 
     if (ngx_http_intercom_webhook_redis_command(op, n, argv) != NGX_OK) {
-        ngx_destroy_pool(op->pool);
+        ngx_http_intercom_webhook_redis_detach(op);
         goto failed;
     }
 
@@ -440,7 +440,7 @@ ngx_http_intercom_webhook_queue_handler(ngx_http_request_t *r)
         wait[2] = queue->wait_timeout;
 
         if (ngx_http_intercom_webhook_redis_command(op, 3, wait) != NGX_OK) {
-            ngx_destroy_pool(op->pool);
+            ngx_http_intercom_webhook_redis_detach(op);
             goto failed;
         }
     }
