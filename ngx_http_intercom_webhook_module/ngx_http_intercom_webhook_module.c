@@ -162,6 +162,13 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
       0,
       NULL },
 
+    { ngx_string("intercom_webhook_enqueue"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_intercom_webhook_enqueue,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 

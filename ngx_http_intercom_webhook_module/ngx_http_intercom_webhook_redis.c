@@ -816,6 +816,14 @@ ngx_http_intercom_webhook_redis_start(ngx_http_intercom_webhook_redis_op_t *op)
 void
 ngx_http_intercom_webhook_redis_detach(ngx_http_intercom_webhook_redis_op_t *op)
 {
+    if (!op->started) {
+
+        /* never started: nothing else holds it */
+
+        ngx_destroy_pool(op->pool);
+        return;
+    }
+
     op->detached = 1;
     op->handler = NULL;
     op->data = NULL;
