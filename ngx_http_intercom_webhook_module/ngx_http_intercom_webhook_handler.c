@@ -24,10 +24,6 @@
        * (NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID + sizeof("\"\", ")))
 
 
-typedef ngx_int_t (*ngx_http_intercom_webhook_chunk_pt)(void *data,
-    u_char *pos, u_char *last);
-
-
 /* one pass over the body: the HMAC of every byte, and the parser */
 
 typedef struct {
@@ -53,8 +49,6 @@ static void ngx_http_intercom_webhook_go_on(ngx_http_request_t *r,
 static ngx_int_t ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx);
-static ngx_int_t ngx_http_intercom_webhook_read_body(ngx_http_request_t *r,
-    ngx_http_intercom_webhook_chunk_pt handler, void *data);
 static ngx_int_t ngx_http_intercom_webhook_body_chunk(void *data,
     u_char *pos, u_char *last);
 static ngx_int_t ngx_http_intercom_webhook_notification(
@@ -68,8 +62,6 @@ static ngx_int_t ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
 static ngx_int_t ngx_http_intercom_webhook_dedup_verdict(
     ngx_http_request_t *r, ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx, ngx_int_t rc);
-static ngx_int_t ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
-    ngx_http_intercom_webhook_loc_conf_t *iwcf);
 static ngx_int_t ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx);
@@ -616,10 +608,11 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
 
 /*
  * The body's buffers where they are, in memory or in a temporary file,
- * given to the handler in order; it returns NGX_OK to go on.
+ * given to the handler in order; it returns NGX_OK to go on.  The queue
+ * reads the verified body with it too.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_intercom_webhook_read_body(ngx_http_request_t *r,
     ngx_http_intercom_webhook_chunk_pt handler, void *data)
 {
@@ -953,9 +946,12 @@ ngx_http_intercom_webhook_dedup_verdict(ngx_http_request_t *r,
 }
 
 
-/* 429 (or the unavailable status) with Retry-After, and no body */
+/*
+ * 429 (or the unavailable status) with Retry-After, and no body: also the
+ * queue's answer when Redis did not keep a notification
+ */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf)
 {

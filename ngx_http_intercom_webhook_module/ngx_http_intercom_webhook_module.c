@@ -155,6 +155,20 @@ static ngx_command_t  ngx_http_intercom_webhook_commands[] = {
       offsetof(ngx_http_intercom_webhook_loc_conf_t, log_level),
       &ngx_http_intercom_webhook_log_levels },
 
+    { ngx_string("intercom_webhook_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_intercom_webhook_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("intercom_webhook_enqueue"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_intercom_webhook_enqueue,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -251,6 +265,10 @@ ngx_http_intercom_webhook_init(ngx_conf_t *cf)
                                              ngx_http_intercom_webhook_module);
 
     ngx_http_intercom_webhook_unused(cf, iwmcf);
+
+    if (ngx_http_intercom_webhook_redis_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     if (iwmcf->locations.nelts == 0) {
         return NGX_OK;
@@ -370,6 +388,13 @@ ngx_http_intercom_webhook_create_main_conf(ngx_conf_t *cf)
 
     if (ngx_array_init(&iwmcf->servers, cf->pool, 2,
                        sizeof(ngx_http_intercom_webhook_server_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (ngx_array_init(&iwmcf->redis, cf->pool, 1,
+                       sizeof(ngx_http_intercom_webhook_redis_t *))
         != NGX_OK)
     {
         return NULL;

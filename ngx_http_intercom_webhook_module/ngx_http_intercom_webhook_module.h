@@ -296,6 +296,12 @@ typedef struct {
 } ngx_http_intercom_webhook_where_t;
 
 
+/* intercom_webhook_enqueue's parameters (_queue.c) */
+
+typedef struct ngx_http_intercom_webhook_queue_s
+    ngx_http_intercom_webhook_queue_t;
+
+
 struct ngx_http_intercom_webhook_loc_conf_s {
     /* merged: "intercom_webhook on" here or in an enclosing location */
     ngx_flag_t                          enable;
@@ -339,6 +345,9 @@ struct ngx_http_intercom_webhook_loc_conf_s {
 
     ngx_shm_zone_t                     *status;
 
+    /* intercom_webhook_enqueue, of this location only (_queue.c) */
+    ngx_http_intercom_webhook_queue_t  *queue;
+
     /* set in the zone's init: the location's counters */
     ngx_http_intercom_webhook_counters_t  *counters;
     ngx_uint_t                          secret_slot[
@@ -359,7 +368,7 @@ struct ngx_http_intercom_webhook_loc_conf_s {
  * once, never from within _start(), with the outcome and the replies,
  * which live until the handler returns.  A caller that goes away first
  * (a request finalized) detaches the operation: it ends quietly, and its
- * memory is the client's.  An operation started with no handler is
+ * memory is the client's; one never started is freed by _detach().  An operation started with no handler is
  * detached from the start: "fire and forget".
  */
 
@@ -417,7 +426,7 @@ struct ngx_http_intercom_webhook_redis_op_s {
     ngx_chain_t                       **last;
     ngx_msec_t                          start;
     ngx_event_t                         done;      /* posted, for the handler */
-    void                               *conn;      /* _redis.c's */
+    void                               *run;       /* _redis.c's */
     unsigned                            detached:1;
     unsigned                            started:1;
 };
@@ -516,9 +525,17 @@ void ngx_http_intercom_webhook_preset_notice(ngx_conf_t *cf,
 
 /* _handler.c */
 
+typedef ngx_int_t (*ngx_http_intercom_webhook_chunk_pt)(void *data,
+    u_char *pos, u_char *last);
+
+
 ngx_int_t ngx_http_intercom_webhook_gate(ngx_http_request_t *r);
 ngx_int_t ngx_http_intercom_webhook_gate_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_intercom_webhook_log_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_intercom_webhook_read_body(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_chunk_pt handler, void *data);
+ngx_int_t ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf);
 void ngx_http_intercom_webhook_dedup_resume(ngx_http_request_t *r,
     ngx_int_t rc);
 
@@ -594,6 +611,7 @@ ngx_http_intercom_webhook_redis_t *ngx_http_intercom_webhook_redis_find(
 ngx_int_t ngx_http_intercom_webhook_redis_init(ngx_conf_t *cf);
 ngx_str_t *ngx_http_intercom_webhook_redis_name(
     ngx_http_intercom_webhook_redis_t *redis);
+ngx_str_t *ngx_http_intercom_webhook_redis_outcome(ngx_uint_t outcome);
 ngx_http_intercom_webhook_redis_op_t *ngx_http_intercom_webhook_redis_create(
     ngx_http_intercom_webhook_redis_t *redis);
 ngx_int_t ngx_http_intercom_webhook_redis_command(
@@ -610,6 +628,11 @@ extern ngx_str_t  ngx_http_intercom_webhook_results[];
 
 
 ngx_int_t ngx_http_intercom_webhook_add_variables(ngx_conf_t *cf);
+
+/* _queue.c */
+
+char *ngx_http_intercom_webhook_enqueue(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 #endif /* _NGX_HTTP_INTERCOM_WEBHOOK_MODULE_H_INCLUDED_ */
