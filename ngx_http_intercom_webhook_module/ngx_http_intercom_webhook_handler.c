@@ -884,6 +884,16 @@ ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
         }
 
         if (rc == NGX_AGAIN) {
+
+            /*
+             * nothing runs the phases while the claim is asked: a body
+             * read at once left them as the write event handler, and a
+             * write event on a connection kept alive would enter the
+             * gate again
+             */
+
+            r->write_event_handler = ngx_http_request_empty_handler;
+
             r->main->count++;
             return NGX_DONE;
         }

@@ -21,8 +21,8 @@ repeat_each(1);
 # two checks per request (status, body), the blocks' own (a header, a log
 # line, nginx -t's death and its line), and the keys after the blocks
 plan tests => repeat_each() * (2 * 2 + 3 + 4 + 2 * 3 + 2 * 4 + 2 * 3 + 2 * 4
-                               + 2 * 3 + 3 + 2 * 3 + 2 + 3 * 2)
-              + 12;
+                               + 2 * 3 + 3 + 2 * 3 + 2 + 2 + 3 * 2)
+              + 13;
 
 our $HttpConfig = <<'_EOC_';
     upstream rd {
@@ -58,6 +58,15 @@ sub ::ev {
     my ($id, $app) = @_;
     return ::event("conversation.user.created", id => qq{"$id"},
                    $app ? (app_id => qq{"$app"}) : ());
+}
+
+# a notification as one request of a connection kept alive; the last closes
+sub ::keepalive {
+    my ($id, $last) = @_;
+    my $b = ::ev($id);
+    return "POST /hook HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+           . length($b) . "\r\nX-Hub-Signature: " . ::sig($b) . "\r\n"
+           . ($last ? "Connection: close\r\n" : "") . "\r\n$b";
 }
 
 # ids with the bytes of RESP itself: as JSON escapes, and as sent to Redis
@@ -104,7 +113,9 @@ ok($pttl > 7_100_000 && $pttl <= 7_200_000, "ttl=2h: $pttl ms left");
 my @keys = sort @{ ::redis('KEYS', 'intercom:dedup:*') };
 is(scalar(grep { !/^intercom:dedup:/ } @{ ::redis('KEYS', '*') }), 0,
    'no key outside "intercom:dedup:"');
-is(scalar(@keys), 9, 'nine keys in all (' . scalar(@keys) . ')');
+is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-kept-2')), 'd',
+   'on a connection kept alive: delivered');
+is(scalar(@keys), 11, 'eleven keys in all (' . scalar(@keys) . ')');
 
 __DATA__
 
@@ -284,7 +295,22 @@ intercom webhook: Redis "down" was unavailable to the claim of a notification in
 
 
 
-=== TEST 11: ttl= is the time a delivered notification is remembered
+=== TEST 11: on a connection kept alive, each notification after the answer to the one before: the claims wait, nothing enters the gate meanwhile
+--- http_config eval: $::HttpConfig
+--- config eval: $::Config
+--- raw_request eval
+[::keepalive("notif-kept-1"), ::keepalive("notif-kept-2"),
+ ::keepalive("notif-kept-1", 1)]
+--- raw_request_middle_delay: 0.2
+--- ignore_response
+--- error_log eval
+qr/\[info\] .*intercom webhook: notification "notif-kept-1" of app "q3fz8k2m" was delivered already, not passed on, client/
+--- no_error_log
+[alert]
+
+
+
+=== TEST 12: ttl= is the time a delivered notification is remembered
 --- http_config eval: $::HttpConfig
 --- config
     location = /hook {
@@ -304,7 +330,7 @@ app
 
 
 
-=== TEST 12: an unknown Redis fails nginx -t
+=== TEST 13: an unknown Redis fails nginx -t
 --- config
     location = /hook {
         intercom_webhook on;
@@ -320,7 +346,7 @@ qr/\[emerg\] .*unknown Redis "nowhere"/
 
 
 
-=== TEST 13: zone= and redis= together fail nginx -t
+=== TEST 14: zone= and redis= together fail nginx -t
 --- http_config eval: $::HttpConfig
 --- config
     location = /hook {
@@ -337,7 +363,7 @@ qr/\[emerg\] .*"intercom_webhook_dedup" takes "zone=name" or "redis=name", not b
 
 
 
-=== TEST 14: redis= with a bad ttl fails nginx -t
+=== TEST 15: redis= with a bad ttl fails nginx -t
 --- http_config eval: $::HttpConfig
 --- config
     location = /hook {
