@@ -256,7 +256,7 @@ static ngx_http_intercom_webhook_family_t  ngx_http_intercom_webhook_families[]
       ngx_http_intercom_webhook_duration_sum },
 
     { ngx_string("redis_operations_total"), "counter",
-      "Redis operations of de-duplication through Redis, by outcome.",
+      "Redis operations (de-duplication, the queue), by outcome.",
       ngx_string("outcome"), ngx_string("redis_operations"), 0,
       ngx_http_intercom_webhook_redis_series, NULL },
 
@@ -315,14 +315,6 @@ static ngx_str_t  ngx_http_intercom_webhook_les[] = {
     ngx_string("+Inf")
 };
 
-/* the outcomes of Redis operations, in the order of their enum */
-static ngx_str_t  ngx_http_intercom_webhook_redis_outcomes[] = {
-    ngx_string("ok"),
-    ngx_string("error"),
-    ngx_string("timeout"),
-    ngx_string("unavailable")
-};
-
 /* the bounds of _zone.c's Redis buckets, in seconds */
 static ngx_str_t  ngx_http_intercom_webhook_redis_les[] = {
     ngx_string("0.001"),
@@ -359,11 +351,6 @@ ngx_http_intercom_webhook_check(les,
 ngx_http_intercom_webhook_check(redis_les,
     ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_redis_les)
     == NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS);
-
-/* a name for each outcome */
-ngx_http_intercom_webhook_check(redis_outcomes,
-    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_redis_outcomes)
-    == NGX_HTTP_INTERCOM_WEBHOOK_REDIS_NOUTCOMES);
 
 
 char *
@@ -1107,7 +1094,7 @@ ngx_http_intercom_webhook_redis_series(
         return 0;
     }
 
-    *label = ngx_http_intercom_webhook_redis_outcomes[i];
+    *label = *ngx_http_intercom_webhook_redis_outcome(i);
     *value = c->redis[i];
 
     return 1;
