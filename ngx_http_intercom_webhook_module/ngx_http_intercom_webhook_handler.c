@@ -44,6 +44,8 @@ static ngx_uint_t ngx_http_intercom_webhook_realip_changed(
 static void ngx_http_intercom_webhook_log_mismatch(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf);
 static void ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r);
+static void ngx_http_intercom_webhook_go_on(ngx_http_request_t *r,
+    ngx_int_t rc);
 static ngx_int_t ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx);
@@ -57,6 +59,9 @@ static ngx_int_t ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx,
     ngx_http_intercom_webhook_value_t *values);
+static ngx_int_t ngx_http_intercom_webhook_dedup_verdict(
+    ngx_http_request_t *r, ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx, ngx_int_t rc);
 static ngx_int_t ngx_http_intercom_webhook_hand_over(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx);
@@ -325,6 +330,18 @@ ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r)
 
     rc = ngx_http_intercom_webhook_process(r, ctx->conf, ctx);
 
+    ngx_http_intercom_webhook_go_on(r, rc);
+}
+
+
+/*
+ * The gate's verdict after the body, or after Redis: NGX_DECLINED passes
+ * the request on, NGX_DONE waits for Redis, anything else is the answer.
+ */
+
+static void
+ngx_http_intercom_webhook_go_on(ngx_http_request_t *r, ngx_int_t rc)
+{
     if (rc != NGX_DECLINED) {
         (void) ngx_http_intercom_webhook_final(r, rc);
         return;
@@ -336,6 +353,31 @@ ngx_http_intercom_webhook_body_handler(ngx_http_request_t *r)
 
     r->write_event_handler = ngx_http_core_run_phases;
     ngx_http_core_run_phases(r);
+}
+
+
+/*
+ * Redis answered the claim of the request's notification (_zone.c): rc as
+ * ngx_http_intercom_webhook_dedup_begin()'s.  The caller runs the posted
+ * requests.
+ */
+
+void
+ngx_http_intercom_webhook_dedup_resume(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_http_intercom_webhook_ctx_t  *ctx;
+
+    ctx = ngx_http_intercom_webhook_get_ctx(r);
+
+    if (ctx == NULL) {
+        (void) ngx_http_intercom_webhook_final(r,
+                                           NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ngx_http_intercom_webhook_dedup_verdict(r, ctx->conf, ctx, rc);
+
+    ngx_http_intercom_webhook_go_on(r, rc);
 }
 
 
@@ -782,7 +824,7 @@ ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
 {
     time_t      created, age;
     ngx_int_t   rc;
-    ngx_str_t  *text;
+    ngx_str_t  *text, *topic;
 
     text = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_CREATED_AT];
 
@@ -822,40 +864,92 @@ ngx_http_intercom_webhook_deliver(ngx_http_request_t *r,
         }
     }
 
-    if (iwcf->dedup && ctx->would == NGX_HTTP_INTERCOM_WEBHOOK_NONE) {
+    topic = &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_TOPIC];
 
-        rc = ngx_http_intercom_webhook_dedup_begin(r, iwcf, ctx);
+    if (ctx->would != NGX_HTTP_INTERCOM_WEBHOOK_NONE
+        || (topic->len == 4 && ngx_strncmp(topic->data, "ping", 4) == 0))
+    {
+        /* report mode, or ping: never de-duplicated */
+        return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+    }
+
+    if (iwcf->dedup_redis) {
+
+        /* the claim is Redis's answer, later: the request waits for it */
+
+        rc = ngx_http_intercom_webhook_dedup_redis(r, iwcf, ctx, values);
 
         if (rc == NGX_ERROR) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        if (rc == NGX_DECLINED) {
-            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED_ALREADY;
+        if (rc == NGX_AGAIN) {
 
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "intercom webhook: notification \"%V\" of app "
-                          "\"%V\" was delivered already, not passed on",
-                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID],
-                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID]);
+            /*
+             * nothing runs the phases while the claim is asked: a body
+             * read at once left them as the write event handler, and a
+             * write event on a connection kept alive would enter the
+             * gate again
+             */
 
-            return ngx_http_intercom_webhook_respond(r);
+            r->write_event_handler = ngx_http_request_empty_handler;
+
+            r->main->count++;
+            return NGX_DONE;
         }
 
-        if (rc == NGX_BUSY) {
+        return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+    }
 
-            /* another copy is being delivered: Intercom tries again */
+    if (iwcf->dedup) {
+        rc = ngx_http_intercom_webhook_dedup_begin(r, iwcf, ctx);
+        return ngx_http_intercom_webhook_dedup_verdict(r, iwcf, ctx, rc);
+    }
 
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "intercom webhook: notification \"%V\" of app "
-                          "\"%V\" is being delivered by another request",
-                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID],
-                          &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID]);
+    return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);
+}
 
-            ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT;
 
-            return ngx_http_intercom_webhook_retry_later(r, iwcf);
-        }
+/*
+ * De-duplication's answer: NGX_OK passes the notification on, NGX_DECLINED
+ * says it was delivered already, NGX_BUSY that another copy is being
+ * delivered.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_dedup_verdict(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx, ngx_int_t rc)
+{
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED_ALREADY;
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "intercom webhook: notification \"%V\" of app "
+                      "\"%V\" was delivered already, not passed on",
+                      &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID],
+                      &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID]);
+
+        return ngx_http_intercom_webhook_respond(r);
+    }
+
+    if (rc == NGX_BUSY) {
+
+        /* another copy is being delivered: Intercom tries again */
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "intercom webhook: notification \"%V\" of app "
+                      "\"%V\" is being delivered by another request",
+                      &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_ID],
+                      &ctx->texts[NGX_HTTP_INTERCOM_WEBHOOK_APP_ID]);
+
+        ctx->result = NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT;
+
+        return ngx_http_intercom_webhook_retry_later(r, iwcf);
     }
 
     return ngx_http_intercom_webhook_hand_over(r, iwcf, ctx);

@@ -429,6 +429,8 @@ ngx_http_intercom_webhook_create_loc_conf(ngx_conf_t *cf)
      *     conf->headers = NULL;
      *     conf->status = NULL;
      *     conf->counters = NULL;
+     *     conf->dedup_redis = NULL;
+     *     conf->redis_log = 0;
      */
 
     conf->gate = NGX_CONF_UNSET_PTR;
@@ -490,6 +492,7 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     if (conf->dedup == NGX_CONF_UNSET_PTR) {
         conf->dedup = (prev->dedup == NGX_CONF_UNSET_PTR) ? NULL : prev->dedup;
+        conf->dedup_redis = prev->dedup_redis;
 
         if (conf->dedup_ttl == NGX_CONF_UNSET) {
             conf->dedup_ttl = prev->dedup_ttl;
@@ -497,7 +500,7 @@ ngx_http_intercom_webhook_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     } else if (conf->dedup_ttl == NGX_CONF_UNSET) {
 
-        /* a zone of its own: not the ttl given with the parent's zone */
+        /* a zone or Redis of its own: not the ttl given with the parent's */
 
         conf->dedup_ttl = 3600;
     }

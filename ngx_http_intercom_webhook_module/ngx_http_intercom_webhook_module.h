@@ -238,6 +238,10 @@ typedef struct {
  * which needs nothing of the request.
  */
 
+typedef struct ngx_http_intercom_webhook_loc_conf_s
+    ngx_http_intercom_webhook_loc_conf_t;
+
+
 typedef struct {
     ngx_http_intercom_webhook_zone_t   *zone;
     ngx_str_t                           key;
@@ -245,6 +249,15 @@ typedef struct {
     uint64_t                            owner;
     time_t                              ttl;
     ngx_uint_t                          held;
+
+    /*
+     * Redis (redis=): the key holds the owner's token while in flight;
+     * the claim, while it is asked; the location, for the counters
+     */
+    struct ngx_http_intercom_webhook_redis_s     *redis;
+    ngx_str_t                                     token;
+    struct ngx_http_intercom_webhook_redis_op_s  *op;
+    ngx_http_intercom_webhook_loc_conf_t         *conf;
 } ngx_http_intercom_webhook_dedup_t;
 
 
@@ -289,7 +302,7 @@ typedef struct ngx_http_intercom_webhook_queue_s
     ngx_http_intercom_webhook_queue_t;
 
 
-typedef struct {
+struct ngx_http_intercom_webhook_loc_conf_s {
     /* merged: "intercom_webhook on" here or in an enclosing location */
     ngx_flag_t                          enable;
     ngx_http_intercom_webhook_gate_conf_t  *gate;
@@ -322,9 +335,14 @@ typedef struct {
      */
     off_t                               max_body;
 
-    /* de-duplication, and the zone of the counters */
+    /* de-duplication, in a zone or through Redis, and the counters' zone */
     ngx_shm_zone_t                     *dedup;
     time_t                              dedup_ttl;
+    struct ngx_http_intercom_webhook_redis_s  *dedup_redis;
+
+    /* the last warning of a failed Redis operation, per worker */
+    time_t                              redis_log;
+
     ngx_shm_zone_t                     *status;
 
     /* intercom_webhook_enqueue, of this location only (_queue.c) */
@@ -338,7 +356,7 @@ typedef struct {
     /* compiled in postconfiguration where the module is on */
     ngx_http_intercom_webhook_fields_t *fields;
     ngx_array_t                        *headers;  /* of header_t */
-} ngx_http_intercom_webhook_loc_conf_t;
+};
 
 
 
@@ -518,6 +536,8 @@ ngx_int_t ngx_http_intercom_webhook_read_body(ngx_http_request_t *r,
     ngx_http_intercom_webhook_chunk_pt handler, void *data);
 ngx_int_t ngx_http_intercom_webhook_retry_later(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf);
+void ngx_http_intercom_webhook_dedup_resume(ngx_http_request_t *r,
+    ngx_int_t rc);
 
 /* _filter.c */
 
@@ -555,6 +575,10 @@ ngx_int_t ngx_http_intercom_webhook_zone_use(ngx_conf_t *cf,
 ngx_int_t ngx_http_intercom_webhook_dedup_begin(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx);
+ngx_int_t ngx_http_intercom_webhook_dedup_redis(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values);
 void ngx_http_intercom_webhook_dedup_end(ngx_http_request_t *r,
     ngx_http_intercom_webhook_ctx_t *ctx, ngx_uint_t delivered);
 void ngx_http_intercom_webhook_count(ngx_http_request_t *r,

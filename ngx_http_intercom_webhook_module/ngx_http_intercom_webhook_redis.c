@@ -1092,6 +1092,7 @@ ngx_http_intercom_webhook_redis_new_conn(
     conn->log.connection = c->number;
 
     c->data = conn;
+    c->log_error = NGX_ERROR_INFO;    /* failures: logged once a minute */
     c->log = &conn->log;
     c->read->log = &conn->log;
     c->write->log = &conn->log;

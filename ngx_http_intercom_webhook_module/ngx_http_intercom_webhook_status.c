@@ -161,6 +161,20 @@ static ngx_uint_t ngx_http_intercom_webhook_duration_series(
     ngx_atomic_uint_t *value);
 static ngx_atomic_uint_t ngx_http_intercom_webhook_duration_sum(
     ngx_http_intercom_webhook_counters_t *c);
+static ngx_uint_t ngx_http_intercom_webhook_redis_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_redis_duration_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_atomic_uint_t ngx_http_intercom_webhook_redis_duration_sum(
+    ngx_http_intercom_webhook_counters_t *c);
+static ngx_uint_t ngx_http_intercom_webhook_enqueued_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
+static ngx_uint_t ngx_http_intercom_webhook_enqueue_failures_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value);
 static ngx_uint_t ngx_http_intercom_webhook_date_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value);
@@ -241,6 +255,28 @@ static ngx_http_intercom_webhook_family_t  ngx_http_intercom_webhook_families[]
       ngx_http_intercom_webhook_duration_series,
       ngx_http_intercom_webhook_duration_sum },
 
+    { ngx_string("redis_operations_total"), "counter",
+      "Redis operations (de-duplication, the queue), by outcome.",
+      ngx_string("outcome"), ngx_string("redis_operations"), 0,
+      ngx_http_intercom_webhook_redis_series, NULL },
+
+    { ngx_string("redis_duration_seconds"), "histogram",
+      "Time of a Redis operation, from its start to its outcome.",
+      ngx_string("le"), ngx_string("redis_duration"),
+      NGX_HTTP_INTERCOM_WEBHOOK_HISTOGRAM,
+      ngx_http_intercom_webhook_redis_duration_series,
+      ngx_http_intercom_webhook_redis_duration_sum },
+
+    { ngx_string("enqueued_total"), "counter",
+      "Notifications queued by intercom_webhook_enqueue.",
+      ngx_null_string, ngx_string("enqueued"), 0,
+      ngx_http_intercom_webhook_enqueued_series, NULL },
+
+    { ngx_string("enqueue_failures_total"), "counter",
+      "Notifications that intercom_webhook_enqueue could not queue.",
+      ngx_null_string, ngx_string("enqueue_failures"), 0,
+      ngx_http_intercom_webhook_enqueue_failures_series, NULL },
+
     { ngx_string("allowlist_timestamp_seconds"), "gauge",
       "The date of the oldest allowlist file, as a Unix time.",
       ngx_null_string, ngx_string("allowlist_date"),
@@ -279,6 +315,19 @@ static ngx_str_t  ngx_http_intercom_webhook_les[] = {
     ngx_string("+Inf")
 };
 
+/* the bounds of _zone.c's Redis buckets, in seconds */
+static ngx_str_t  ngx_http_intercom_webhook_redis_les[] = {
+    ngx_string("0.001"),
+    ngx_string("0.002"),
+    ngx_string("0.005"),
+    ngx_string("0.01"),
+    ngx_string("0.025"),
+    ngx_string("0.05"),
+    ngx_string("0.1"),
+    ngx_string("1"),
+    ngx_string("+Inf")
+};
+
 /* the topics beyond the slots, or not named as Intercom's are */
 static ngx_str_t  ngx_http_intercom_webhook_other = ngx_string("(other)");
 
@@ -297,6 +346,10 @@ ngx_http_intercom_webhook_check(classes,
 /* a name for each bucket */
 ngx_http_intercom_webhook_check(les,
     ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_les)
+    == NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS);
+
+ngx_http_intercom_webhook_check(redis_les,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_redis_les)
     == NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS);
 
 
@@ -1029,6 +1082,84 @@ static ngx_atomic_uint_t
 ngx_http_intercom_webhook_duration_sum(ngx_http_intercom_webhook_counters_t *c)
 {
     return c->duration_ms;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_redis_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    if (i >= NGX_HTTP_INTERCOM_WEBHOOK_REDIS_NOUTCOMES) {
+        return 0;
+    }
+
+    *label = *ngx_http_intercom_webhook_redis_outcome(i);
+    *value = c->redis[i];
+
+    return 1;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_redis_duration_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    ngx_uint_t  k;
+
+    if (i >= NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS) {
+        return 0;
+    }
+
+    *label = ngx_http_intercom_webhook_redis_les[i];
+    *value = 0;
+
+    for (k = 0; k <= i; k++) {
+        *value += c->redis_duration[k];
+    }
+
+    return 1;
+}
+
+
+static ngx_atomic_uint_t
+ngx_http_intercom_webhook_redis_duration_sum(
+    ngx_http_intercom_webhook_counters_t *c)
+{
+    return c->redis_ms;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_enqueued_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    if (i) {
+        return 0;
+    }
+
+    ngx_str_null(label);
+    *value = c->enqueued;
+
+    return 1;
+}
+
+
+static ngx_uint_t
+ngx_http_intercom_webhook_enqueue_failures_series(
+    ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
+    ngx_atomic_uint_t *value)
+{
+    if (i) {
+        return 0;
+    }
+
+    ngx_str_null(label);
+    *value = c->enqueue_failed;
+
+    return 1;
 }
 
 

@@ -45,6 +45,29 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_FLIGHT         0
 #define NGX_HTTP_INTERCOM_WEBHOOK_DELIVERED      1
 
+/* Redis: the keys' prefix, and the scripts of a claim's end */
+#define NGX_HTTP_INTERCOM_WEBHOOK_REDIS_PREFIX   "intercom:dedup:"
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_REDIS_DELIVERED                            \
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then "                         \
+    "redis.call('SET', KEYS[1], 'd', 'PX', ARGV[2]) return 1 end return 0"
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_REDIS_RELEASE                              \
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then "                         \
+    "return redis.call('DEL', KEYS[1]) end return 0"
+
+/* "f:host/pid/random/n", but the host */
+#define NGX_HTTP_INTERCOM_WEBHOOK_TOKEN_LEN                                   \
+    (sizeof("f:///") - 1 + NGX_INT64_LEN + 16 + NGX_INT64_LEN)
+
+/* the most bytes of a Redis error reply in the log */
+#define NGX_HTTP_INTERCOM_WEBHOOK_REDIS_ERROR_LEN  128
+
+/* the steps of de-duplication through Redis, for the log */
+#define NGX_HTTP_INTERCOM_WEBHOOK_STEP_CLAIM     0
+#define NGX_HTTP_INTERCOM_WEBHOOK_STEP_DELIVERED 1
+#define NGX_HTTP_INTERCOM_WEBHOOK_STEP_RELEASE   2
+
 /* the key of a notification of Intercom's, for the zone's limit */
 #define NGX_HTTP_INTERCOM_WEBHOOK_TYPICAL_KEY                                 \
     "q3fz8k2m notif_00000000-0000-4000-9e37-79b97f4a7c15"
@@ -92,6 +115,40 @@ ngx_http_intercom_webhook_check(redis_bounds,
     == NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS - 1);
 
 
+/* what a failed Redis operation did, by outcome, and a value not ours */
+
+static char  *ngx_http_intercom_webhook_redis_outcomes[] = {
+    "answered",
+    "answered an error",
+    "timed out",
+    "was unavailable",
+    "answered a value this module does not set"
+};
+
+ngx_http_intercom_webhook_check(redis_outcomes,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_redis_outcomes)
+    == NGX_HTTP_INTERCOM_WEBHOOK_REDIS_NOUTCOMES + 1);
+
+
+static char  *ngx_http_intercom_webhook_redis_steps[] = {
+    "the claim of a notification",
+    "the mark of a notification delivered",
+    "the release of a notification not delivered"
+};
+
+static char  *ngx_http_intercom_webhook_redis_then[] = {
+    "it is passed on without de-duplication",
+    "a copy of it may be passed on again",
+    "its copies wait until the claim expires"
+};
+
+ngx_http_intercom_webhook_check(redis_steps,
+    ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_redis_steps)
+    == NGX_HTTP_INTERCOM_WEBHOOK_STEP_RELEASE + 1
+    && ngx_http_intercom_webhook_nelts(ngx_http_intercom_webhook_redis_then)
+    == NGX_HTTP_INTERCOM_WEBHOOK_STEP_RELEASE + 1);
+
+
 typedef struct {
     u_char                              color;
     u_char                              state;
@@ -130,6 +187,23 @@ static uint64_t ngx_http_intercom_webhook_owner(void);
 static void ngx_http_intercom_webhook_dedup_release(
     ngx_http_intercom_webhook_dedup_t *d, ngx_uint_t delivered);
 static void ngx_http_intercom_webhook_dedup_cleanup(void *data);
+static ngx_int_t ngx_http_intercom_webhook_redis_token(ngx_http_request_t *r,
+    ngx_str_t *token);
+static ngx_int_t ngx_http_intercom_webhook_dedup_id(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values, ngx_uint_t slot,
+    ngx_str_t *text);
+static void ngx_http_intercom_webhook_claim_handler(
+    ngx_http_intercom_webhook_redis_op_t *op);
+static void ngx_http_intercom_webhook_redis_release(
+    ngx_http_intercom_webhook_dedup_t *d, ngx_uint_t delivered);
+static void ngx_http_intercom_webhook_delivered_handler(
+    ngx_http_intercom_webhook_redis_op_t *op);
+static void ngx_http_intercom_webhook_released_handler(
+    ngx_http_intercom_webhook_redis_op_t *op);
+static void ngx_http_intercom_webhook_redis_warn(ngx_log_t *log,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_redis_op_t *op, ngx_uint_t step);
 static void ngx_http_intercom_webhook_count_topic(
     ngx_http_intercom_webhook_zone_t *zone,
     ngx_http_intercom_webhook_counters_t *c, ngx_str_t *topic,
@@ -355,7 +429,7 @@ ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_intercom_webhook_loc_conf_t *iwcf = conf;
 
-    ngx_str_t       *value, s, name;
+    ngx_str_t       *value, s, name, redis;
     ngx_uint_t       i;
 
     ngx_http_intercom_webhook_note(cf, cmd, iwcf);
@@ -372,16 +446,24 @@ ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         iwcf->dedup = NULL;
+        iwcf->dedup_redis = NULL;
         return NGX_CONF_OK;
     }
 
     ngx_str_null(&name);
+    ngx_str_null(&redis);
 
     for (i = 1; i < cf->args->nelts; i++) {
 
         if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
             name.data = value[i].data + 5;
             name.len = value[i].len - 5;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "redis=", 6) == 0) {
+            redis.data = value[i].data + 6;
+            redis.len = value[i].len - 6;
             continue;
         }
 
@@ -405,19 +487,46 @@ ngx_http_intercom_webhook_dedup(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\", \"zone=name\" or "
-                           "\"ttl=time\" is expected", &value[i]);
+                           "invalid parameter \"%V\", \"zone=name\", "
+                           "\"redis=name\" or \"ttl=time\" is expected",
+                           &value[i]);
         return NGX_CONF_ERROR;
+    }
+
+    if (name.len && redis.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" takes \"zone=name\" or \"redis=name\", "
+                           "not both", &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (redis.len) {
+
+        /* the notifications of the fleet: one Redis, shared */
+
+        iwcf->dedup = NULL;
+        iwcf->dedup_redis = ngx_http_intercom_webhook_redis_find(cf, &redis);
+
+        /* a name not declared (yet) is checked in postconfiguration */
+
+        if (iwcf->dedup_redis == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
     }
 
     if (name.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\" must have the \"zone=name\" parameter, "
-                           "\"%V zone=name [ttl=time];\" or \"%V off;\" "
-                           "is expected", &cmd->name, &cmd->name, &cmd->name);
+                           "\"%V\" must have the \"zone=name\" or the "
+                           "\"redis=name\" parameter, \"%V zone=name "
+                           "[ttl=time];\", \"%V redis=name [ttl=time];\" or "
+                           "\"%V off;\" is expected", &cmd->name, &cmd->name,
+                           &cmd->name, &cmd->name);
         return NGX_CONF_ERROR;
     }
 
+    iwcf->dedup_redis = NULL;
     iwcf->dedup = ngx_http_intercom_webhook_find_zone(cf, &name);
 
     if (iwcf->dedup == NULL) {
@@ -888,6 +997,11 @@ ngx_http_intercom_webhook_dedup_release(ngx_http_intercom_webhook_dedup_t *d,
     ngx_rbtree_node_t                  *node;
     ngx_http_intercom_webhook_zone_t   *zone;
     ngx_http_intercom_webhook_entry_t  *e;
+
+    if (d->redis) {
+        ngx_http_intercom_webhook_redis_release(d, delivered);
+        return;
+    }
 
     if (!d->held) {
         return;
@@ -1361,4 +1475,388 @@ ngx_http_intercom_webhook_count_topic(ngx_http_intercom_webhook_zone_t *zone,
     ngx_shmtx_unlock(&zone->shpool->mutex);
 
     (void) ngx_atomic_fetch_add(ignored ? &t->ignored : &t->count, 1);
+}
+
+
+/*
+ * De-duplication through Redis (redis=), shared by every node of a fleet:
+ * a key per notification, each step one atomic command.  The claim sets
+ * the key to the request's token unless it exists, for the time a copy in
+ * flight blocks others, and returns what was there: nothing (claimed), "d"
+ * (delivered already) or another token (in flight elsewhere).  A 2xx sets
+ * it to "d" for the ttl, anything else deletes it, each only if it still
+ * holds the token: a claim that expired and was taken again is not
+ * another's to change.  Redis unreachable, slow or refusing: the
+ * notification is passed on, as a duplicate is better than a loss.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_redis_token(ngx_http_request_t *r,
+    ngx_str_t *token)
+{
+    static ngx_pid_t  pid;
+    static uint64_t   n, rnd;
+
+    if (pid != ngx_pid) {
+
+        /* a worker's own: its host, pid, and a random number */
+
+        pid = ngx_pid;
+        n = 0;
+        rnd = ((uint64_t) ngx_random() << 32) ^ (uint64_t) ngx_random()
+              ^ (uint64_t) ngx_time();
+    }
+
+    n++;
+
+    token->data = ngx_pnalloc(r->pool, NGX_HTTP_INTERCOM_WEBHOOK_TOKEN_LEN
+                                       + ngx_cycle->hostname.len);
+    if (token->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    token->len = ngx_sprintf(token->data, "f:%V/%P/%016uxL/%uL",
+                             &ngx_cycle->hostname, ngx_pid, rnd, n)
+                 - token->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * NGX_AGAIN: the claim is on its way, and the request waits for it;
+ * NGX_OK: nothing to claim (no id), or no memory for an operation: the
+ * notification goes on; NGX_ERROR: no memory.
+ */
+
+ngx_int_t
+ngx_http_intercom_webhook_dedup_redis(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values)
+{
+    u_char                                *p;
+    ngx_str_t                              id, app_id, argv[7];
+    ngx_pool_cleanup_t                    *cln;
+    ngx_http_intercom_webhook_dedup_t     *d;
+    ngx_http_intercom_webhook_redis_op_t  *op;
+    u_char                                 px[NGX_TIME_T_LEN + 3];
+
+    /* the ids as they were sent, any bytes, CR and LF too */
+
+    if (ngx_http_intercom_webhook_dedup_id(r, ctx, values,
+                                           NGX_HTTP_INTERCOM_WEBHOOK_ID, &id)
+        != NGX_OK
+        || ngx_http_intercom_webhook_dedup_id(r, ctx, values,
+                                         NGX_HTTP_INTERCOM_WEBHOOK_APP_ID,
+                                         &app_id)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (id.data == NULL || id.len == 0 || id.len > 255 || app_id.len > 255) {
+        /* ping, or no id to know the notification by: as the zone's */
+        return NGX_OK;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool,
+                               sizeof(ngx_http_intercom_webhook_dedup_t));
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    d = cln->data;
+    ngx_memzero(d, sizeof(ngx_http_intercom_webhook_dedup_t));
+
+    d->key.len = sizeof(NGX_HTTP_INTERCOM_WEBHOOK_REDIS_PREFIX) - 1
+                 + app_id.len + 1 + id.len;
+    d->key.data = ngx_pnalloc(r->pool, d->key.len);
+    if (d->key.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(d->key.data, NGX_HTTP_INTERCOM_WEBHOOK_REDIS_PREFIX,
+                   sizeof(NGX_HTTP_INTERCOM_WEBHOOK_REDIS_PREFIX) - 1);
+    p = ngx_cpymem(p, app_id.data, app_id.len);
+    *p++ = ' ';
+    ngx_memcpy(p, id.data, id.len);
+
+    if (ngx_http_intercom_webhook_redis_token(r, &d->token) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    d->redis = iwcf->dedup_redis;
+    d->ttl = iwcf->dedup_ttl;
+    d->conf = iwcf;
+
+    cln->handler = ngx_http_intercom_webhook_dedup_cleanup;
+
+    op = ngx_http_intercom_webhook_redis_create(d->redis);
+    if (op == NULL) {
+        return NGX_OK;
+    }
+
+    /* SET key token NX PX <in flight> GET: claimed if the reply is nil */
+
+    ngx_str_set(&argv[0], "SET");
+    argv[1] = d->key;
+    argv[2] = d->token;
+    ngx_str_set(&argv[3], "NX");
+    ngx_str_set(&argv[4], "PX");
+    argv[5].data = px;
+    argv[5].len = ngx_sprintf(px, "%T000",
+                              (time_t) NGX_HTTP_INTERCOM_WEBHOOK_IN_FLIGHT)
+                  - px;
+    ngx_str_set(&argv[6], "GET");
+
+    if (ngx_http_intercom_webhook_redis_command(op, 7, argv) != NGX_OK) {
+        ngx_http_intercom_webhook_redis_detach(op);
+        return NGX_ERROR;
+    }
+
+    op->handler = ngx_http_intercom_webhook_claim_handler;
+    op->data = r;
+
+    d->op = op;
+    ctx->dedup = d;
+
+    ngx_http_intercom_webhook_redis_start(op);
+
+    return NGX_AGAIN;
+}
+
+
+/* a field's text for the key: a string decoded, with every byte it has */
+
+static ngx_int_t
+ngx_http_intercom_webhook_dedup_id(ngx_http_request_t *r,
+    ngx_http_intercom_webhook_ctx_t *ctx,
+    ngx_http_intercom_webhook_value_t *values, ngx_uint_t slot,
+    ngx_str_t *text)
+{
+    ngx_int_t  rc;
+
+    if (values[slot].type != NGX_HTTP_INTERCOM_WEBHOOK_STRING) {
+        *text = ctx->texts[slot];
+        return NGX_OK;
+    }
+
+    rc = ngx_http_intercom_webhook_value_string(&values[slot], text, r->pool);
+
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc != NGX_OK) {
+        ngx_str_null(text);
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_intercom_webhook_claim_handler(
+    ngx_http_intercom_webhook_redis_op_t *op)
+{
+    ngx_int_t                           rc;
+    ngx_connection_t                   *c;
+    ngx_http_request_t                 *r;
+    ngx_http_intercom_webhook_ctx_t    *ctx;
+    ngx_http_intercom_webhook_reply_t  *reply;
+    ngx_http_intercom_webhook_dedup_t  *d;
+
+    r = op->data;
+    c = r->connection;
+
+    ctx = ngx_http_intercom_webhook_get_ctx(r);
+    d = ctx->dedup;
+    d->op = NULL;
+
+    ngx_http_intercom_webhook_count_redis(d->conf, op);
+
+    rc = NGX_OK;
+    reply = &op->replies[0];
+
+    if (op->outcome != NGX_HTTP_INTERCOM_WEBHOOK_REDIS_OK
+        || op->nreplies != 1)
+    {
+        ngx_http_intercom_webhook_redis_warn(c->log, d->conf, op,
+                                        NGX_HTTP_INTERCOM_WEBHOOK_STEP_CLAIM);
+
+    } else if (reply->type == NGX_HTTP_INTERCOM_WEBHOOK_REPLY_NIL) {
+
+        /* claimed: released or marked delivered when the answer comes */
+
+        d->held = 1;
+
+    } else if (reply->type == NGX_HTTP_INTERCOM_WEBHOOK_REPLY_STRING
+               && reply->str.len == 1 && reply->str.data[0] == 'd')
+    {
+        rc = NGX_DECLINED;
+
+    } else if (reply->type == NGX_HTTP_INTERCOM_WEBHOOK_REPLY_STRING
+               && reply->str.len > 2
+               && reply->str.data[0] == 'f' && reply->str.data[1] == ':')
+    {
+        rc = NGX_BUSY;
+
+    } else {
+        /* a value not of this module's: passed on, and said */
+        op->outcome = NGX_HTTP_INTERCOM_WEBHOOK_REDIS_NOUTCOMES;
+        ngx_http_intercom_webhook_redis_warn(c->log, d->conf, op,
+                                        NGX_HTTP_INTERCOM_WEBHOOK_STEP_CLAIM);
+    }
+
+    ngx_http_intercom_webhook_dedup_resume(r, rc);
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * The answer to a notification claimed through Redis, or none: "d" for
+ * the ttl, or the key deleted, if it still holds the token.  Nothing of
+ * the request is needed: the operation goes on after it.
+ */
+
+static void
+ngx_http_intercom_webhook_redis_release(ngx_http_intercom_webhook_dedup_t *d,
+    ngx_uint_t delivered)
+{
+    u_char                                *p;
+    ngx_str_t                              argv[6];
+    ngx_http_intercom_webhook_redis_op_t  *op;
+    u_char                                 ttl[NGX_TIME_T_LEN + 3];
+
+    if (d->op) {
+        /* the request went away while its claim was asked */
+        ngx_http_intercom_webhook_redis_detach(d->op);
+        d->op = NULL;
+    }
+
+    if (!d->held) {
+        return;
+    }
+
+    d->held = 0;
+
+    op = ngx_http_intercom_webhook_redis_create(d->redis);
+    if (op == NULL) {
+        return;
+    }
+
+    ngx_str_set(&argv[0], "EVAL");
+    ngx_str_set(&argv[2], "1");
+    argv[3] = d->key;
+    argv[4] = d->token;
+
+    if (delivered) {
+        ngx_str_set(&argv[1], NGX_HTTP_INTERCOM_WEBHOOK_REDIS_DELIVERED);
+
+        p = ngx_sprintf(ttl, "%T000", d->ttl);
+        argv[5].data = ttl;
+        argv[5].len = p - ttl;
+
+    } else {
+        ngx_str_set(&argv[1], NGX_HTTP_INTERCOM_WEBHOOK_REDIS_RELEASE);
+    }
+
+    if (ngx_http_intercom_webhook_redis_command(op, delivered ? 6 : 5, argv)
+        != NGX_OK)
+    {
+        ngx_http_intercom_webhook_redis_detach(op);
+        return;
+    }
+
+    op->handler = delivered ? ngx_http_intercom_webhook_delivered_handler
+                            : ngx_http_intercom_webhook_released_handler;
+    op->data = d->conf;
+
+    ngx_http_intercom_webhook_redis_start(op);
+}
+
+
+static void
+ngx_http_intercom_webhook_delivered_handler(
+    ngx_http_intercom_webhook_redis_op_t *op)
+{
+    ngx_http_intercom_webhook_loc_conf_t  *iwcf = op->data;
+
+    ngx_http_intercom_webhook_count_redis(iwcf, op);
+
+    if (op->outcome != NGX_HTTP_INTERCOM_WEBHOOK_REDIS_OK) {
+        ngx_http_intercom_webhook_redis_warn(ngx_cycle->log, iwcf, op,
+                                    NGX_HTTP_INTERCOM_WEBHOOK_STEP_DELIVERED);
+    }
+}
+
+
+static void
+ngx_http_intercom_webhook_released_handler(
+    ngx_http_intercom_webhook_redis_op_t *op)
+{
+    ngx_http_intercom_webhook_loc_conf_t  *iwcf = op->data;
+
+    ngx_http_intercom_webhook_count_redis(iwcf, op);
+
+    if (op->outcome != NGX_HTTP_INTERCOM_WEBHOOK_REDIS_OK) {
+        ngx_http_intercom_webhook_redis_warn(ngx_cycle->log, iwcf, op,
+                                     NGX_HTTP_INTERCOM_WEBHOOK_STEP_RELEASE);
+    }
+}
+
+
+/*
+ * A Redis operation that failed: a line at warn, at most one a minute per
+ * location (per worker), naming Redis, the location, what was asked and
+ * the outcome; an error reply's text, which holds no secret, is quoted.
+ */
+
+static void
+ngx_http_intercom_webhook_redis_warn(ngx_log_t *log,
+    ngx_http_intercom_webhook_loc_conf_t *iwcf,
+    ngx_http_intercom_webhook_redis_op_t *op, ngx_uint_t step)
+{
+    size_t                              len;
+    time_t                              now;
+    ngx_str_t                          *name;
+    ngx_uint_t                          i;
+    ngx_http_intercom_webhook_reply_t  *reply;
+
+    now = ngx_time();
+
+    if (now - iwcf->redis_log < NGX_HTTP_INTERCOM_WEBHOOK_FULL_LOG) {
+        return;
+    }
+
+    iwcf->redis_log = now;
+
+    name = ngx_http_intercom_webhook_redis_name(iwcf->dedup_redis);
+
+    for (i = 0; i < op->nreplies; i++) {
+        reply = &op->replies[i];
+
+        if (reply->type == NGX_HTTP_INTERCOM_WEBHOOK_REPLY_ERROR) {
+            len = ngx_min(reply->str.len,
+                          NGX_HTTP_INTERCOM_WEBHOOK_REDIS_ERROR_LEN);
+
+            ngx_log_error(NGX_LOG_WARN, log, 0,
+                          "intercom webhook: Redis \"%V\" answered an error "
+                          "to %s in location \"%V\": \"%*s\"; %s (at most "
+                          "one such line a minute)",
+                          name, ngx_http_intercom_webhook_redis_steps[step],
+                          &iwcf->name, len, reply->str.data,
+                          ngx_http_intercom_webhook_redis_then[step]);
+            return;
+        }
+    }
+
+    ngx_log_error(NGX_LOG_WARN, log, 0,
+                  "intercom webhook: Redis \"%V\" %s to %s in location "
+                  "\"%V\"; %s (at most one such line a minute)",
+                  name, ngx_http_intercom_webhook_redis_outcomes[op->outcome],
+                  ngx_http_intercom_webhook_redis_steps[step], &iwcf->name,
+                  ngx_http_intercom_webhook_redis_then[step]);
 }

@@ -292,7 +292,7 @@ qr/\[emerg\] .*intercom_webhook_zone "tiny" of 32768 bytes has room for the coun
 [429, 200, 200]
 --- response_body_like eval
 [qr/^$/,
- qr/^nginx_intercom_webhook_responses_total\{$::L,code="5xx"\} 1\n.*^nginx_intercom_webhook_responses_replaced_total\{$::L,reason="unavailable"\} 1\nnginx_intercom_webhook_responses_replaced_total\{$::L,reason="gone"\} 0\n.*^$::C\{$::L\} 1\n# HELP nginx_intercom_webhook_allowlist_timestamp_seconds .*\n# TYPE nginx_intercom_webhook_allowlist_timestamp_seconds gauge\nnginx_intercom_webhook_allowlist_timestamp_seconds\{$::L\} 1753401600\n\z/ms,
+ qr/^nginx_intercom_webhook_responses_total\{$::L,code="5xx"\} 1\n.*^nginx_intercom_webhook_responses_replaced_total\{$::L,reason="unavailable"\} 1\nnginx_intercom_webhook_responses_replaced_total\{$::L,reason="gone"\} 0\n.*^$::C\{$::L\} 1\n.*^# HELP nginx_intercom_webhook_allowlist_timestamp_seconds .*\n# TYPE nginx_intercom_webhook_allowlist_timestamp_seconds gauge\nnginx_intercom_webhook_allowlist_timestamp_seconds\{$::L\} 1753401600\n\z/ms,
  qr/"responses":\{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":1\},"verified_bytes":\d+,"unavailable":1,"gone":0,.*"allowlist_date":"2025-07-25"\}/]
 
 

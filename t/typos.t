@@ -486,7 +486,7 @@ built-in Intercom addresses
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*"intercom_webhook_dedup" must have the "zone=name" parameter, "intercom_webhook_dedup zone=name \[ttl=time\];" or "intercom_webhook_dedup off;" is expected in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*"intercom_webhook_dedup" must have the "zone=name" or the "redis=name" parameter, "intercom_webhook_dedup zone=name \[ttl=time\];", "intercom_webhook_dedup redis=name \[ttl=time\];" or "intercom_webhook_dedup off;" is expected in \S+nginx\.conf:\d+/
 
 
 
@@ -504,7 +504,7 @@ qr/\[emerg\] .*"intercom_webhook_dedup" must have the "zone=name" parameter, "in
 GET /hook
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*invalid parameter "iw", "zone=name" or "ttl=time" is expected in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*invalid parameter "iw", "zone=name", "redis=name" or "ttl=time" is expected in \S+nginx\.conf:\d+/
 
 
 
