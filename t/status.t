@@ -71,7 +71,7 @@ __DATA__
 --- http_config eval
 "    intercom_webhook_zone iw:1m;
     server {
-        listen 127.0.0.1:\$TEST_NGINX_SERVER_PORT;
+        listen \$TEST_NGINX_SERVER_PORT;
         server_name b.example;
         location = /hook {
 $::Hook

@@ -463,7 +463,7 @@ http {
 $http_config
 
     server {
-        listen          $ServerAddr:$ServerPort;
+        listen          $ServerPort;
         server_name     '$server_name';
         client_max_body_size 30M;
 
