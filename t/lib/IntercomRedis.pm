@@ -14,6 +14,11 @@
 # ::redis(COMMAND, ARGS...) sends a command, every argument as a bulk
 # string, and returns the reply (undef for nil, a string, a number, an
 # array reference; an error reply dies).
+#
+# A suite that needs more of the server (TLS, a password) sets, in a BEGIN
+# block, @IntercomRedis::Args (more arguments of redis-server) and
+# $IntercomRedis::Password (sent with AUTH before each command), then
+# requires the module and calls IntercomRedis->import.
 
 package IntercomRedis;
 
@@ -25,7 +30,8 @@ use IO::Socket::INET ();
 use POSIX ();
 use Time::HiRes ();
 
-our ($Pid, $Port, $Dir, $Owner);
+our ($Pid, $Port, $Dir, $Owner, $Password);
+our @Args;
 
 sub free_port {
     for (1 .. 20) {
@@ -56,7 +62,7 @@ sub start {
         open STDERR, '>&', \*STDOUT;
         exec $server, '--port', $Port, '--bind', '127.0.0.1',
              '--dir', $Dir, '--save', '', '--appendonly', 'no',
-             '--daemonize', 'no', '--logfile', "$Dir/redis.log"
+             '--daemonize', 'no', '--logfile', "$Dir/redis.log", @Args
             or POSIX::_exit(127);
     }
 
@@ -133,6 +139,11 @@ sub ::redis {
                                   Proto => 'tcp', Timeout => 3)
         or die "IntercomRedis: connect to $Port: $!\n";
     binmode $s;
+    if (defined $Password) {
+        print $s "*2\r\n\$4\r\nAUTH\r\n\$" . length($Password)
+                 . "\r\n$Password\r\n";
+        read_reply($s);
+    }
     print $s '*' . scalar(@args) . "\r\n",
              map { '$' . length($_) . "\r\n$_\r\n" } @args;
     my $reply = read_reply($s);
