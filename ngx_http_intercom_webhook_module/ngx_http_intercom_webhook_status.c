@@ -161,6 +161,8 @@ static ngx_uint_t ngx_http_intercom_webhook_duration_series(
     ngx_atomic_uint_t *value);
 static ngx_atomic_uint_t ngx_http_intercom_webhook_duration_sum(
     ngx_http_intercom_webhook_counters_t *c);
+static ngx_uint_t ngx_http_intercom_webhook_cumulative(ngx_atomic_t *buckets,
+    ngx_str_t *les, ngx_uint_t i, ngx_str_t *label, ngx_atomic_uint_t *value);
 static ngx_uint_t ngx_http_intercom_webhook_redis_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value);
@@ -1054,12 +1056,22 @@ ngx_http_intercom_webhook_replaced_series(
 }
 
 
-/* the buckets, cumulative as Prometheus's are */
-
 static ngx_uint_t
 ngx_http_intercom_webhook_duration_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value)
+{
+    return ngx_http_intercom_webhook_cumulative(c->duration,
+                                                ngx_http_intercom_webhook_les,
+                                                i, label, value);
+}
+
+
+/* a histogram's buckets, cumulative as Prometheus's are */
+
+static ngx_uint_t
+ngx_http_intercom_webhook_cumulative(ngx_atomic_t *buckets, ngx_str_t *les,
+    ngx_uint_t i, ngx_str_t *label, ngx_atomic_uint_t *value)
 {
     ngx_uint_t  k;
 
@@ -1067,11 +1079,11 @@ ngx_http_intercom_webhook_duration_series(
         return 0;
     }
 
-    *label = ngx_http_intercom_webhook_les[i];
+    *label = les[i];
     *value = 0;
 
     for (k = 0; k <= i; k++) {
-        *value += c->duration[k];
+        *value += buckets[k];
     }
 
     return 1;
@@ -1106,20 +1118,9 @@ ngx_http_intercom_webhook_redis_duration_series(
     ngx_http_intercom_webhook_counters_t *c, ngx_uint_t i, ngx_str_t *label,
     ngx_atomic_uint_t *value)
 {
-    ngx_uint_t  k;
-
-    if (i >= NGX_HTTP_INTERCOM_WEBHOOK_BUCKETS) {
-        return 0;
-    }
-
-    *label = ngx_http_intercom_webhook_redis_les[i];
-    *value = 0;
-
-    for (k = 0; k <= i; k++) {
-        *value += c->redis_duration[k];
-    }
-
-    return 1;
+    return ngx_http_intercom_webhook_cumulative(c->redis_duration,
+                                          ngx_http_intercom_webhook_redis_les,
+                                          i, label, value);
 }
 
 
