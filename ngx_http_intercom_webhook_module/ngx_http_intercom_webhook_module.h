@@ -368,8 +368,9 @@ struct ngx_http_intercom_webhook_loc_conf_s {
  * once, never from within _start(), with the outcome and the replies,
  * which live until the handler returns.  A caller that goes away first
  * (a request finalized) detaches the operation: it ends quietly, and its
- * memory is the client's; one never started is freed by _detach().  An operation started with no handler is
- * detached from the start: "fire and forget".
+ * memory is the client's; one never started is freed by _detach().  An
+ * operation started with no handler is detached from the start: "fire
+ * and forget".
  */
 
 #define NGX_HTTP_INTERCOM_WEBHOOK_REDIS_MAX_COMMANDS  4
