@@ -147,6 +147,8 @@ struct ngx_http_intercom_webhook_field_s {
     ngx_int_t                           slot;
     ngx_uint_t                          index;
     ngx_array_t                         children; /* of field_t */
+    /* bit n - 1 set: a child's key is n bytes long */
+    uint64_t                            lengths;
 };
 
 

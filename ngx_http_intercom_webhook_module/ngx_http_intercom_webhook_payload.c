@@ -31,6 +31,11 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_VALUE    1
 #define NGX_HTTP_INTERCOM_WEBHOOK_KEY      2
 
+/* a field's mask of its children's key lengths has a bit for each length */
+#if (NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY > 64)
+#error NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY is above 64
+#endif
+
 /* eight bytes at once */
 #define NGX_HTTP_INTERCOM_WEBHOOK_ONES     0x0101010101010101ULL
 #define NGX_HTTP_INTERCOM_WEBHOOK_HIGH     0x8080808080808080ULL
@@ -112,6 +117,7 @@ enum {
 
 static ngx_inline u_char *ngx_http_intercom_webhook_space(u_char *pos,
     u_char *last);
+static ngx_inline ngx_uint_t ngx_http_intercom_webhook_colon(u_char *pos);
 #if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
 static ngx_inline uint64_t ngx_http_intercom_webhook_vspecial(u_char *pos);
 static ngx_inline uint64_t ngx_http_intercom_webhook_vnonspace(u_char *pos);
@@ -130,10 +136,10 @@ static ngx_uint_t ngx_http_intercom_webhook_pop(
 static void ngx_http_intercom_webhook_collect(
     ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end);
 static ngx_int_t ngx_http_intercom_webhook_capture(
-    ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end,
     ngx_http_intercom_webhook_type_e type);
 static ngx_int_t ngx_http_intercom_webhook_match(
-    ngx_http_intercom_webhook_parser_t *p);
+    ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end);
 static void ngx_http_intercom_webhook_duplicate(
     ngx_http_intercom_webhook_parser_t *p,
     ngx_http_intercom_webhook_field_t *field);
@@ -285,6 +291,8 @@ ngx_http_intercom_webhook_fields_add(
             ngx_memcpy(child->key.data, start, child->key.len);
             child->slot = NGX_ERROR;
             child->index = fields->nnodes++;
+
+            node->lengths |= (uint64_t) 1 << (child->key.len - 1);
         }
 
         node = child;
@@ -330,7 +338,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
     u_char                              ch, *start, *mark;
     uint64_t                            t;
     ngx_int_t                           hex;
-    ngx_uint_t                          state, n, c;
+    ngx_uint_t                          state, n, c, key_string;
     ngx_http_intercom_webhook_field_t  *f, *node;
     ngx_http_intercom_webhook_value_t  *value;
 
@@ -339,6 +347,8 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
     if (state == sw_error) {
         return NGX_ERROR;
     }
+
+    key_string = p->key_string;
 
     start = pos;
     mark = pos;
@@ -390,6 +400,11 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             if (ch == '}') {
                 pos++;
                 state = ngx_http_intercom_webhook_pop(p);
+
+                if (state == sw_after) {
+                    goto after;
+                }
+
                 break;
             }
 
@@ -412,7 +427,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                 goto failed;
             }
 
-            p->key_string = 1;
+            key_string = 1;
 
             if (p->cur) {
                 p->collect = NGX_HTTP_INTERCOM_WEBHOOK_KEY;
@@ -443,6 +458,11 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             if (ch == ']') {
                 pos++;
                 state = ngx_http_intercom_webhook_pop(p);
+
+                if (state == sw_after) {
+                    goto after;
+                }
+
                 break;
             }
 
@@ -462,10 +482,10 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                 }
             }
 
-            switch (ch) {
+            /* a string, most values are */
 
-            case '"':
-                p->key_string = 0;
+            if (ch == '"') {
+                key_string = 0;
 
                 if (value) {
                     p->value = value;
@@ -479,6 +499,9 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                 pos++;
                 state = sw_string;
                 goto string;
+            }
+
+            switch (ch) {
 
             case '{':
                 node = (f && f->children.nelts) ? f : NULL;
@@ -491,7 +514,16 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                     value->type = NGX_HTTP_INTERCOM_WEBHOOK_OBJECT;
                 }
 
-                pos++;
+                pos = ngx_http_intercom_webhook_space(pos + 1, last);
+
+                /* the first key, as a rule */
+
+                if (pos < last && *pos == '"') {
+                    ch = '"';
+                    state = sw_key;
+                    goto key;
+                }
+
                 state = sw_object;
                 break;
 
@@ -504,7 +536,16 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                     value->type = NGX_HTTP_INTERCOM_WEBHOOK_ARRAY;
                 }
 
-                pos++;
+                pos = ngx_http_intercom_webhook_space(pos + 1, last);
+
+                /* the first value, as a rule */
+
+                if (pos < last && *pos != ']') {
+                    ch = *pos;
+                    state = sw_value;
+                    goto value;
+                }
+
                 state = sw_array;
                 break;
 
@@ -614,6 +655,11 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             if (ch == (p->object ? '}' : ']')) {
                 pos++;
                 state = ngx_http_intercom_webhook_pop(p);
+
+                if (state == sw_after) {
+                    goto after;
+                }
+
                 break;
             }
 
@@ -633,7 +679,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
                 /* plain bytes, sixteen at a time */
 
-                while (last - pos >= 16) {
+                if (last - pos >= 16) {
                     t = ngx_http_intercom_webhook_vspecial(pos);
 
                     if (t) {
@@ -642,6 +688,17 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                     }
 
                     pos += 16;
+
+                    while (last - pos >= 16) {
+                        t = ngx_http_intercom_webhook_vspecial(pos);
+
+                        if (t) {
+                            pos += ngx_http_intercom_webhook_vfirst(t);
+                            goto special;
+                        }
+
+                        pos += 16;
+                    }
                 }
 
 #else
@@ -687,34 +744,30 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                 if (ch == '"') {
                     pos++;
 
-                    if (!p->key_string) {
+                    if (!key_string) {
 
-                        if (p->collect) {
-                            ngx_http_intercom_webhook_collect(p, mark, pos);
-
-                            if (ngx_http_intercom_webhook_capture(p,
+                        if (p->collect
+                            && ngx_http_intercom_webhook_capture(p, mark, pos,
                                               NGX_HTTP_INTERCOM_WEBHOOK_STRING)
-                                != NGX_OK)
-                            {
-                                goto failed;
-                            }
+                               != NGX_OK)
+                        {
+                            goto failed;
                         }
 
                         goto after;
                     }
 
-                    if (p->collect) {
-                        ngx_http_intercom_webhook_collect(p, mark, pos);
-
-                        if (ngx_http_intercom_webhook_match(p) != NGX_OK) {
-                            goto failed;
-                        }
+                    if (p->collect
+                        && ngx_http_intercom_webhook_match(p, mark, pos)
+                           != NGX_OK)
+                    {
+                        goto failed;
                     }
 
                     /* the colon: " : " as Intercom writes it, ":", ": " */
 
                     if (last - pos >= 4
-                        && pos[0] == ' ' && pos[1] == ':' && pos[2] == ' ')
+                        && ngx_http_intercom_webhook_colon(pos))
                     {
                         pos += 3;
                         ch = *pos;
@@ -1070,20 +1123,40 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
         /* the number ended before pos: captured as written */
 
-        if (p->collect) {
-            ngx_http_intercom_webhook_collect(p, mark, pos);
-
-            if (ngx_http_intercom_webhook_capture(p,
+        if (p->collect
+            && ngx_http_intercom_webhook_capture(p, mark, pos,
                                               NGX_HTTP_INTERCOM_WEBHOOK_NUMBER)
-                != NGX_OK)
-            {
-                goto failed;
-            }
+               != NGX_OK)
+        {
+            goto failed;
         }
 
     after:
 
         /* a value ended before pos: a comma and a newline as a rule */
+
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+
+        /* and an indentation of less than sixteen spaces */
+
+        if (last - pos >= 18 && pos[0] == ',' && pos[1] == '\n') {
+            t = ngx_http_intercom_webhook_vnonspace(pos + 2);
+
+            if (t) {
+                pos += 2 + ngx_http_intercom_webhook_vfirst(t);
+                ch = *pos;
+
+                if (p->object) {
+                    state = sw_key;
+                    goto key;
+                }
+
+                state = sw_value;
+                goto value;
+            }
+        }
+
+#endif
 
         if (pos < last && *pos == ',') {
             pos++;
@@ -1118,6 +1191,7 @@ done:
     }
 
     p->state = state;
+    p->key_string = key_string;
     p->offset += last - start;
 
     return NGX_AGAIN;
@@ -1276,6 +1350,23 @@ ngx_http_intercom_webhook_utf8_run(u_char *pos, u_char *last)
     }
 
     return pos;
+}
+
+
+/* " : " at pos, four bytes at hand */
+
+static ngx_inline ngx_uint_t
+ngx_http_intercom_webhook_colon(u_char *pos)
+{
+#if (NGX_HAVE_LITTLE_ENDIAN)
+    uint32_t  w;
+
+    ngx_memcpy(&w, pos, 4);
+
+    return (w & 0xffffff) == (' ' | ':' << 8 | ' ' << 16);
+#else
+    return pos[0] == ' ' && pos[1] == ':' && pos[2] == ' ';
+#endif
 }
 
 
@@ -1509,11 +1600,31 @@ ngx_http_intercom_webhook_collect(ngx_http_intercom_webhook_parser_t *p,
 }
 
 
+/*
+ * The value that ended before end: its text from start on in this piece,
+ * after what earlier pieces collected, if any.  A value that a piece does
+ * not cut is copied once, from the piece.
+ */
+
 static ngx_int_t
 ngx_http_intercom_webhook_capture(ngx_http_intercom_webhook_parser_t *p,
-    ngx_http_intercom_webhook_type_e type)
+    u_char *start, u_char *end, ngx_http_intercom_webhook_type_e type)
 {
+    size_t                              len;
     ngx_http_intercom_webhook_value_t  *value;
+
+    if (p->len) {
+        ngx_http_intercom_webhook_collect(p, start, end);
+        start = p->buf;
+        len = p->len;
+
+    } else {
+        len = end - start;
+
+        if (len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE) {
+            p->over = 1;
+        }
+    }
 
     value = p->value;
 
@@ -1525,16 +1636,16 @@ ngx_http_intercom_webhook_capture(ngx_http_intercom_webhook_parser_t *p,
         return NGX_OK;
     }
 
-    value->raw.data = ngx_pnalloc(p->pool, p->len);
+    value->raw.data = ngx_pnalloc(p->pool, len);
     if (value->raw.data == NULL) {
         p->error = "out of memory";
         p->code = NGX_HTTP_INTERCOM_WEBHOOK_PARSE_NO_MEMORY;
         return NGX_ERROR;
     }
 
-    ngx_memcpy(value->raw.data, p->buf, p->len);
+    ngx_memcpy(value->raw.data, start, len);
 
-    value->raw.len = p->len;
+    value->raw.len = len;
     value->type = type;
     value->escaped = p->escaped;
 
@@ -1543,19 +1654,35 @@ ngx_http_intercom_webhook_capture(ngx_http_intercom_webhook_parser_t *p,
 
 
 /*
- * The key just read, in an object of the tree: the node of its value,
- * and an error if the key was read before in this object.  Every node
- * is below one object of the document at most (its parent's key cannot
+ * The key that ended before end, in an object of the tree: the node of
+ * its value, and an error if the key was read before in this object.  A
+ * key that a piece does not cut is matched in the piece.  Every node is
+ * below one object of the document at most (its parent's key cannot
  * repeat), so a bit per node and per parse is enough.
  */
 
 static ngx_int_t
-ngx_http_intercom_webhook_match(ngx_http_intercom_webhook_parser_t *p)
+ngx_http_intercom_webhook_match(ngx_http_intercom_webhook_parser_t *p,
+    u_char *start, u_char *end)
 {
+    size_t                              len;
     json_t                             *json;
     uint64_t                            bit;
     json_error_t                        err;
     ngx_http_intercom_webhook_field_t  *f;
+
+    if (p->key_len) {
+        ngx_http_intercom_webhook_collect(p, start, end);
+        start = p->key;
+        len = p->key_len;
+
+    } else {
+        len = end - start;
+
+        if (len > NGX_HTTP_INTERCOM_WEBHOOK_KEY_LEN) {
+            p->over = 1;
+        }
+    }
 
     p->collect = NGX_HTTP_INTERCOM_WEBHOOK_NONE;
     p->field = NULL;
@@ -1566,14 +1693,24 @@ ngx_http_intercom_webhook_match(ngx_http_intercom_webhook_parser_t *p)
     }
 
     if (!p->escaped) {
-        f = ngx_http_intercom_webhook_child(p->cur, p->key + 1,
-                                            p->key_len - 2);
+        len -= 2;
+
+        /* most keys of a payload are not in the tree: their length tells */
+
+        if (len == 0
+            || len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY
+            || !(p->cur->lengths & ((uint64_t) 1 << (len - 1))))
+        {
+            return NGX_OK;
+        }
+
+        f = ngx_http_intercom_webhook_child(p->cur, start + 1, len);
 
     } else {
 
         /* a key with escapes is rare: let jansson decode it */
 
-        json = json_loadb((char *) p->key, p->key_len,
+        json = json_loadb((char *) start, len,
                           JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
 
         if (json == NULL) {
@@ -1647,10 +1784,20 @@ ngx_http_intercom_webhook_child(ngx_http_intercom_webhook_field_t *node,
     ngx_uint_t                          i;
     ngx_http_intercom_webhook_field_t  *child;
 
+    /* most keys of a payload are not in the tree: their length tells */
+
+    if (len == 0
+        || len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY
+        || !(node->lengths & ((uint64_t) 1 << (len - 1))))
+    {
+        return NULL;
+    }
+
     child = node->children.elts;
 
     for (i = 0; i < node->children.nelts; i++) {
         if (child[i].key.len == len
+            && child[i].key.data[0] == key[0]
             && ngx_memcmp(child[i].key.data, key, len) == 0)
         {
             return &child[i];
@@ -1760,7 +1907,16 @@ ngx_http_intercom_webhook_value_text(ngx_http_intercom_webhook_value_t *value,
         return NGX_DECLINED;
     }
 
-    if (ngx_http_intercom_webhook_header_safe(text) != NGX_OK) {
+    /*
+     * the parser lets no byte below 0x20 into a string or a number, but a
+     * string may have DEL, and an escape may decode to any byte
+     */
+
+    if (value->escaped
+        ? ngx_http_intercom_webhook_header_safe(text) != NGX_OK
+        : (value->type == NGX_HTTP_INTERCOM_WEBHOOK_STRING
+           && memchr(text->data, 0x7f, text->len) != NULL))
+    {
         return NGX_DECLINED;
     }
 
