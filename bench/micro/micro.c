@@ -14,6 +14,11 @@
  *   jansson       json_loadb() of the whole body, extraction of the
  *                 fields to strings, json_decref(): what the module must
  *                 NOT do (a tree of the whole body)
+ *   simdjson      simdjson's DOM parser (validation of the whole body into
+ *                 its tape) and the same fields: the fastest validating
+ *                 parser Debian has, a peer of mod_parse (micro_simdjson.cc,
+ *                 built with -DWITH_SIMDJSON when libsimdjson-dev is there)
+ *   simdjson_sse  the same with simdjson's SSE4.2 code ("westmere")
  *   mod_sig       the module: parse_signature, hmac_init/update/final
  *   mod_parse     the module: parser_init/parse/parse_done over the body,
  *                 value_text of each field, topic check
@@ -26,6 +31,7 @@
  * is created and destroyed per iteration in mod_parse and mod_all.
  *
  * usage: micro [-t MS] [-n ITER] [-r BATCHES] [-g] SECRET_FILE PAYLOAD...
+ *        micro -s   prints the code simdjson chose (haswell, westmere...)
  *   prints  MICRO <payload> <case> <ns/iter median> <ns/iter min> <iter>
  *           (ns of the thread's CPU time, CLOCK_THREAD_CPUTIME_ID)
  *   -t MS   time of one batch (default 20 ms): the iterations per batch
@@ -91,14 +97,13 @@ slurp(const char *path, size_t *len)
     }
     rewind(f);
 
-    buf = malloc(n + 1);
+    buf = calloc(1, n + MICRO_PADDING);
     if (buf == NULL || fread(buf, 1, n, f) != (size_t) n) {
         perror(path);
         exit(2);
     }
     fclose(f);
 
-    buf[n] = '\0';
     *len = n;
     return buf;
 }
@@ -218,6 +223,10 @@ static case_t  cases[] = {
     { "hmac",          case_hmac },
     { "hmac_oneshot",  case_hmac_oneshot },
     { "jansson",       case_jansson },
+#ifdef WITH_SIMDJSON
+    { "simdjson",      micro_simdjson },
+    { "simdjson_sse",  micro_simdjson_sse },
+#endif
 #ifdef WITH_MODULE
     { "mod_sig",       micro_mod_sig },
     { "mod_parse",     micro_mod_parse },
@@ -295,8 +304,15 @@ main(int argc, char **argv)
     batches = 7;
     grind = 0;
 
-    while ((c = getopt(argc, argv, "t:n:r:g")) != -1) {
+    while ((c = getopt(argc, argv, "t:n:r:gs")) != -1) {
         switch (c) {
+        case 's':
+#ifdef WITH_SIMDJSON
+            printf("%s\n", micro_simdjson_implementation());
+            return 0;
+#else
+            return 1;
+#endif
         case 't': batch_ms = atof(optarg); break;
         case 'n': max_iter = atoi(optarg); break;
         case 'r': batches = atoi(optarg); break;
@@ -326,6 +342,13 @@ main(int argc, char **argv)
         fprintf(stderr, "micro: EVP_MAC HMAC-SHA1 unavailable\n");
         return 1;
     }
+
+#ifdef WITH_SIMDJSON
+    if (micro_simdjson_init() != 0) {
+        fprintf(stderr, "micro: simdjson setup failed\n");
+        return 1;
+    }
+#endif
 
 #ifdef WITH_MODULE
     if (micro_mod_init(secret, secret_len) != 0) {

@@ -15,6 +15,9 @@
 /* the payload fields every receiver extracts ("type" is checked) */
 #define MICRO_NFIELDS  8
 
+/* zero bytes after each body, which simdjson reads (SIMDJSON_PADDING) */
+#define MICRO_PADDING  64
+
 
 /* micro.c */
 const unsigned char *micro_body(void *payload, size_t *len);
@@ -27,6 +30,12 @@ int micro_mod_sig(void *payload);
 int micro_mod_parse(void *payload);
 int micro_mod_all(void *payload);
 int micro_mod_all_16k(void *payload);
+
+/* micro_simdjson.cc: 0 on success; the code simdjson chose */
+int micro_simdjson_init(void);
+int micro_simdjson(void *payload);
+int micro_simdjson_sse(void *payload);
+const char *micro_simdjson_implementation(void);
 
 
 #endif /* _MICRO_H_INCLUDED_ */
