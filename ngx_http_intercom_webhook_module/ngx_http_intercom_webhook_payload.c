@@ -82,6 +82,14 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_SIMD    1
 #define ngx_http_intercom_webhook_vfirst(m)                                  \
     (__builtin_ctzll(m) >> NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT)
+/*
+ * The window: the bytes whose string mask is kept while the parser moves
+ * through them (64 with SSE2, 16 with NEON), so that the end of the next
+ * string in it is a shift and a bit scan away, not a load and a compare
+ * on the path from one token to the next.
+ */
+#define NGX_HTTP_INTERCOM_WEBHOOK_WINDOW                                     \
+    (64 >> NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT)
 #endif
 
 
@@ -121,6 +129,7 @@ static ngx_inline ngx_uint_t ngx_http_intercom_webhook_colon(u_char *pos);
 #if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
 static ngx_inline uint64_t ngx_http_intercom_webhook_vspecial(u_char *pos);
 static ngx_inline uint64_t ngx_http_intercom_webhook_vnonspace(u_char *pos);
+static ngx_inline uint64_t ngx_http_intercom_webhook_vwindow(u_char *pos);
 #else
 static ngx_inline uint64_t ngx_http_intercom_webhook_special(u_char *pos);
 #endif
@@ -339,6 +348,11 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
     uint64_t                            t;
     ngx_int_t                           hex;
     ngx_uint_t                          state, n, c, key_string;
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+    u_char                             *wpos;
+    size_t                              wlen;
+    uint64_t                            wmask;
+#endif
     ngx_http_intercom_webhook_field_t  *f, *node;
     ngx_http_intercom_webhook_value_t  *value;
 
@@ -349,6 +363,12 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
     }
 
     key_string = p->key_string;
+
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+    wpos = pos;
+    wlen = 0;
+    wmask = 0;
+#endif
 
     start = pos;
     mark = pos;
@@ -677,7 +697,34 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
 #if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
 
-                /* plain bytes, sixteen at a time */
+                /* plain bytes: the rest of the window, then windows */
+
+                if ((size_t) (pos - wpos) < wlen) {
+                    t = wmask >> ((pos - wpos)
+                                  << NGX_HTTP_INTERCOM_WEBHOOK_VSHIFT);
+
+                    if (t) {
+                        pos += ngx_http_intercom_webhook_vfirst(t);
+                        goto special;
+                    }
+
+                    pos = wpos + wlen;
+                }
+
+                while (last - pos >= NGX_HTTP_INTERCOM_WEBHOOK_WINDOW) {
+                    wpos = pos;
+                    wlen = NGX_HTTP_INTERCOM_WEBHOOK_WINDOW;
+                    wmask = ngx_http_intercom_webhook_vwindow(pos);
+
+                    if (wmask) {
+                        pos += ngx_http_intercom_webhook_vfirst(wmask);
+                        goto special;
+                    }
+
+                    pos += NGX_HTTP_INTERCOM_WEBHOOK_WINDOW;
+                }
+
+                /* sixteen at a time */
 
                 if (last - pos >= 16) {
                     t = ngx_http_intercom_webhook_vspecial(pos);
@@ -1277,6 +1324,18 @@ ngx_http_intercom_webhook_vnonspace(u_char *pos)
            ^ 0xffff;
 }
 
+
+/* the window at pos, sixty-four bytes: the mask of vspecial() */
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vwindow(u_char *pos)
+{
+    return ngx_http_intercom_webhook_vspecial(pos)
+           | ngx_http_intercom_webhook_vspecial(pos + 16) << 16
+           | ngx_http_intercom_webhook_vspecial(pos + 32) << 32
+           | ngx_http_intercom_webhook_vspecial(pos + 48) << 48;
+}
+
 #elif (NGX_HTTP_INTERCOM_WEBHOOK_NEON)
 
 /* the same with NEON: four bits per byte, by a narrowing shift */
@@ -1306,6 +1365,15 @@ ngx_http_intercom_webhook_vnonspace(u_char *pos)
 
     return vget_lane_u64(vreinterpret_u64_u8(
                              vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
+}
+
+
+/* the window at pos, sixteen bytes: four bits a byte fill the mask */
+
+static ngx_inline uint64_t
+ngx_http_intercom_webhook_vwindow(u_char *pos)
+{
+    return ngx_http_intercom_webhook_vspecial(pos);
 }
 
 #endif
