@@ -14,15 +14,16 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_PREFIX_LEN  (sizeof("sha1=") - 1)
 
 
+static ngx_inline ngx_int_t ngx_http_intercom_webhook_hex_digit(u_char ch);
 static void ngx_http_intercom_webhook_secret_cleanup(void *data);
 
 
 ngx_int_t
 ngx_http_intercom_webhook_parse_signature(ngx_str_t *value, u_char *digest)
 {
-    u_char      c, *p;
-    ngx_int_t   hi, lo;
-    ngx_uint_t  i;
+    u_char      *p;
+    ngx_int_t    hi, lo;
+    ngx_uint_t   i;
 
     if (value->len != NGX_HTTP_INTERCOM_WEBHOOK_PREFIX_LEN
                       + 2 * NGX_HTTP_INTERCOM_WEBHOOK_DIGEST_LEN
@@ -37,11 +38,8 @@ ngx_http_intercom_webhook_parse_signature(ngx_str_t *value, u_char *digest)
 
     for (i = 0; i < NGX_HTTP_INTERCOM_WEBHOOK_DIGEST_LEN; i++) {
 
-        c = p[2 * i];
-        hi = ngx_hextoi(&c, 1);
-
-        c = p[2 * i + 1];
-        lo = ngx_hextoi(&c, 1);
+        hi = ngx_http_intercom_webhook_hex_digit(p[2 * i]);
+        lo = ngx_http_intercom_webhook_hex_digit(p[2 * i + 1]);
 
         if (hi == NGX_ERROR || lo == NGX_ERROR) {
             return NGX_DECLINED;
@@ -51,6 +49,27 @@ ngx_http_intercom_webhook_parse_signature(ngx_str_t *value, u_char *digest)
     }
 
     return NGX_OK;
+}
+
+
+/* a hexadecimal digit, either case, as ngx_hextoi() takes it */
+
+static ngx_inline ngx_int_t
+ngx_http_intercom_webhook_hex_digit(u_char ch)
+{
+    u_char  c;
+
+    if (ch >= '0' && ch <= '9') {
+        return ch - '0';
+    }
+
+    c = (u_char) (ch | 0x20);
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return NGX_ERROR;
 }
 
 
