@@ -26,6 +26,31 @@
 
 
 /*
+ * A hexadecimal digit's value, either case, as ngx_hextoi() takes it, or
+ * NGX_ERROR: for the signature and the parser's \u escapes, without a
+ * call per digit.
+ */
+
+static ngx_inline ngx_int_t
+ngx_http_intercom_webhook_hex(ngx_uint_t ch)
+{
+    u_char  c;
+
+    if (ch >= '0' && ch <= '9') {
+        return ch - '0';
+    }
+
+    c = (u_char) (ch | 0x20);
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return NGX_ERROR;
+}
+
+
+/*
  * HMAC-SHA1 keeps, per secret, the SHA-1 states after the key's inner and
  * outer blocks (RFC 2104, 4.): a request copies them, which costs nothing,
  * where a copy of an EVP_MAC_CTX allocates and goes through the provider,

@@ -144,6 +144,9 @@ static ngx_uint_t ngx_http_intercom_webhook_pop(
     ngx_http_intercom_webhook_parser_t *p);
 static void ngx_http_intercom_webhook_collect(
     ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end);
+static ngx_inline u_char *ngx_http_intercom_webhook_text(
+    ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end,
+    size_t *len);
 static ngx_int_t ngx_http_intercom_webhook_capture(
     ngx_http_intercom_webhook_parser_t *p, u_char *start, u_char *end,
     ngx_http_intercom_webhook_type_e type);
@@ -154,7 +157,6 @@ static void ngx_http_intercom_webhook_duplicate(
     ngx_http_intercom_webhook_field_t *field);
 static ngx_http_intercom_webhook_field_t *ngx_http_intercom_webhook_child(
     ngx_http_intercom_webhook_field_t *node, u_char *key, size_t len);
-static ngx_int_t ngx_http_intercom_webhook_hex(ngx_uint_t ch);
 static ngx_int_t ngx_http_intercom_webhook_pattern_name(ngx_str_t *name);
 
 
@@ -724,9 +726,9 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                     pos += NGX_HTTP_INTERCOM_WEBHOOK_WINDOW;
                 }
 
-                /* sixteen at a time */
+                /* the piece's last bytes, sixteen at a time */
 
-                if (last - pos >= 16) {
+                while (last - pos >= 16) {
                     t = ngx_http_intercom_webhook_vspecial(pos);
 
                     if (t) {
@@ -735,17 +737,6 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
                     }
 
                     pos += 16;
-
-                    while (last - pos >= 16) {
-                        t = ngx_http_intercom_webhook_vspecial(pos);
-
-                        if (t) {
-                            pos += ngx_http_intercom_webhook_vfirst(t);
-                            goto special;
-                        }
-
-                        pos += 16;
-                    }
                 }
 
 #else
@@ -1191,15 +1182,7 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
 
             if (t) {
                 pos += 2 + ngx_http_intercom_webhook_vfirst(t);
-                ch = *pos;
-
-                if (p->object) {
-                    state = sw_key;
-                    goto key;
-                }
-
-                state = sw_value;
-                goto value;
+                goto next;
             }
         }
 
@@ -1213,6 +1196,11 @@ ngx_http_intercom_webhook_parse(ngx_http_intercom_webhook_parser_t *p,
             }
 
             if (pos < last) {
+
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+            next:
+#endif
+
                 ch = *pos;
 
                 if (p->object) {
@@ -1669,9 +1657,52 @@ ngx_http_intercom_webhook_collect(ngx_http_intercom_webhook_parser_t *p,
 
 
 /*
- * The value that ended before end: its text from start on in this piece,
- * after what earlier pieces collected, if any.  A value that a piece does
- * not cut is copied once, from the piece.
+ * The text of the key or the value being collected, which ended before
+ * end: from start on in this piece when no earlier piece had a part of
+ * it, else collected with what earlier pieces had; over is set when it
+ * is longer than its buffer.
+ */
+
+static ngx_inline u_char *
+ngx_http_intercom_webhook_text(ngx_http_intercom_webhook_parser_t *p,
+    u_char *start, u_char *end, size_t *len)
+{
+    size_t  size;
+
+    if (p->collect == NGX_HTTP_INTERCOM_WEBHOOK_KEY) {
+
+        if (p->key_len) {
+            ngx_http_intercom_webhook_collect(p, start, end);
+            *len = p->key_len;
+            return p->key;
+        }
+
+        size = NGX_HTTP_INTERCOM_WEBHOOK_KEY_LEN;
+
+    } else {
+
+        if (p->len) {
+            ngx_http_intercom_webhook_collect(p, start, end);
+            *len = p->len;
+            return p->buf;
+        }
+
+        size = NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE;
+    }
+
+    *len = end - start;
+
+    if (*len > size) {
+        p->over = 1;
+    }
+
+    return start;
+}
+
+
+/*
+ * The value that ended before end: a value that a piece does not cut is
+ * copied once, from the piece.
  */
 
 static ngx_int_t
@@ -1681,18 +1712,7 @@ ngx_http_intercom_webhook_capture(ngx_http_intercom_webhook_parser_t *p,
     size_t                              len;
     ngx_http_intercom_webhook_value_t  *value;
 
-    if (p->len) {
-        ngx_http_intercom_webhook_collect(p, start, end);
-        start = p->buf;
-        len = p->len;
-
-    } else {
-        len = end - start;
-
-        if (len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE) {
-            p->over = 1;
-        }
-    }
+    start = ngx_http_intercom_webhook_text(p, start, end, &len);
 
     value = p->value;
 
@@ -1739,18 +1759,7 @@ ngx_http_intercom_webhook_match(ngx_http_intercom_webhook_parser_t *p,
     json_error_t                        err;
     ngx_http_intercom_webhook_field_t  *f;
 
-    if (p->key_len) {
-        ngx_http_intercom_webhook_collect(p, start, end);
-        start = p->key;
-        len = p->key_len;
-
-    } else {
-        len = end - start;
-
-        if (len > NGX_HTTP_INTERCOM_WEBHOOK_KEY_LEN) {
-            p->over = 1;
-        }
-    }
+    start = ngx_http_intercom_webhook_text(p, start, end, &len);
 
     p->collect = NGX_HTTP_INTERCOM_WEBHOOK_NONE;
     p->field = NULL;
@@ -1873,25 +1882,6 @@ ngx_http_intercom_webhook_child(ngx_http_intercom_webhook_field_t *node,
     }
 
     return NULL;
-}
-
-
-static ngx_int_t
-ngx_http_intercom_webhook_hex(ngx_uint_t ch)
-{
-    u_char  c;
-
-    if (ch >= '0' && ch <= '9') {
-        return ch - '0';
-    }
-
-    c = (u_char) (ch | 0x20);
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return NGX_ERROR;
 }
 
 

@@ -14,7 +14,6 @@
 #define NGX_HTTP_INTERCOM_WEBHOOK_PREFIX_LEN  (sizeof("sha1=") - 1)
 
 
-static ngx_inline ngx_int_t ngx_http_intercom_webhook_hex_digit(u_char ch);
 static void ngx_http_intercom_webhook_secret_cleanup(void *data);
 
 
@@ -38,8 +37,8 @@ ngx_http_intercom_webhook_parse_signature(ngx_str_t *value, u_char *digest)
 
     for (i = 0; i < NGX_HTTP_INTERCOM_WEBHOOK_DIGEST_LEN; i++) {
 
-        hi = ngx_http_intercom_webhook_hex_digit(p[2 * i]);
-        lo = ngx_http_intercom_webhook_hex_digit(p[2 * i + 1]);
+        hi = ngx_http_intercom_webhook_hex(p[2 * i]);
+        lo = ngx_http_intercom_webhook_hex(p[2 * i + 1]);
 
         if (hi == NGX_ERROR || lo == NGX_ERROR) {
             return NGX_DECLINED;
@@ -49,27 +48,6 @@ ngx_http_intercom_webhook_parse_signature(ngx_str_t *value, u_char *digest)
     }
 
     return NGX_OK;
-}
-
-
-/* a hexadecimal digit, either case, as ngx_hextoi() takes it */
-
-static ngx_inline ngx_int_t
-ngx_http_intercom_webhook_hex_digit(u_char ch)
-{
-    u_char  c;
-
-    if (ch >= '0' && ch <= '9') {
-        return ch - '0';
-    }
-
-    c = (u_char) (ch | 0x20);
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return NGX_ERROR;
 }
 
 
