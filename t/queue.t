@@ -172,7 +172,8 @@ sub ::gone {
     close $s;
 }
 
-# what $get returns, once $ok says it will do, waiting 10 s at most
+# what $get returns, once $ok says it will do, waiting 10 s at most (then
+# what it returned last, for the block's checks to show)
 sub ::wait_until {
     my ($what, $get, $ok) = @_;
     my $v;
@@ -181,7 +182,8 @@ sub ::wait_until {
         return $v if $ok->($v);
         Time::HiRes::sleep(0.025);
     }
-    die "waited 10 s for $what, in vain: " . ($v // 'nothing') . "\n";
+    Test::More::diag("waited 10 s for $what, in vain");
+    return $v;
 }
 
 # the body of GET $uri, on a connection of its own

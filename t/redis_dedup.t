@@ -10,7 +10,7 @@
 # Requests and Redis out of step: a client that goes away while its claim
 # waits (nginx sees it only when the request goes on: proxy_pass's 499
 # releases the claim); a claim Redis carries out after nginx gave up on it
-# (SIGSTOP), which blocks the copies for 60 s, not for ever; a mark
+# (SIGSTOP), which the release sent all the same undoes; a mark
 # answered, or timed out, after its request ended, against a fake Redis
 # that answers late and logs which connection carried each command: the
 # next claim gets its own reply, on the same connection or another.
@@ -33,7 +33,7 @@ repeat_each(1);
 # line, nginx -t's death and its line), and the keys after the blocks
 plan tests => repeat_each() * (2 * 2 + 3 + 4 + 2 * 3 + 2 * 4 + 2 * 3 + 2 * 4
                                + 2 * 3 + 3 + 2 * 3 + 2 + 2 + 3 * 2
-                               + 5 + 8 + 6 + 6)
+                               + 5 + 6 + 6 + 6)
               + 13 + 7;
 
 our $HttpConfig = <<'_EOC_';
@@ -114,7 +114,8 @@ sub ::gone {
     close $s;
 }
 
-# what $get returns, once $ok says it will do, waiting 10 s at most
+# what $get returns, once $ok says it will do, waiting 10 s at most (then
+# what it returned last, for the block's checks to show)
 sub ::wait_until {
     my ($what, $get, $ok) = @_;
     my $v;
@@ -123,7 +124,8 @@ sub ::wait_until {
         return $v if $ok->($v);
         Time::HiRes::sleep(0.025);
     }
-    die "waited 10 s for $what, in vain: " . ($v // 'nothing') . "\n";
+    Test::More::diag("waited 10 s for $what, in vain");
+    return $v;
 }
 
 # the body of GET $uri, on a connection of its own
@@ -290,13 +292,13 @@ is(scalar(@keys), 14, 'fourteen keys in all (' . scalar(@keys) . ')');
 
 # a client gone while its claim was asked: released, then delivered by the
 # retry; the next notification delivered; the claim Redis carried out after
-# nginx gave up on it expired, and the retry delivered
+# nginx gave up on it released, and the retry delivered
 is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-gone')), 'd',
    'the notification of the client gone: delivered by the retry');
 is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-gone-next')), 'd',
    'the next one: delivered');
 is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-stalled')), 'd',
-   'the claim that expired: delivered by the retry');
+   'the claim carried out late: released, delivered by the retry');
 
 # what the fake Redis was asked, on which connection: a mark answered after
 # its request ended, then the next claim on the same connection; a mark
@@ -612,7 +614,8 @@ my $status = ::wait_until('the claim and its release', sub { ::get('/status') },
 Test::More::like($status, qr/"location":"\/hook",.*"redis_operations":\{"ok":2,"error":0,"timeout":0,"unavailable":0\}/,
                  'TEST 16: the claim of the client gone and its release, counted "ok"');
 --- raw_request eval
-::keepalive("notif-gone") . ::keepalive("notif-gone-next", 1)
+[::keepalive("notif-gone"), ::keepalive("notif-gone-next", 1)]
+--- raw_request_middle_delay: 0.2
 --- ignore_response
 --- grep_error_log eval: qr/^lo \/app .*/
 --- grep_error_log_out
@@ -626,12 +629,12 @@ qr/^lo \/hook 499 notif-gone$/m
 
 
 
-=== TEST 17: Redis stalls (SIGSTOP) while a client goes away: the claim times out, and the claim Redis carries out later blocks the copies of the notification for the time a copy in flight does (60 s), not for ever: once it expires (made to now), the retry reaches the application
+=== TEST 17: Redis stalls (SIGSTOP) while a client goes away: the claim times out, the request goes on (499) and sends the release all the same, which Redis carries out after the claim: the retry reaches the application at once, not after the claim's 60 s
 --- http_config
     upstream rd {
         server 127.0.0.1:$TEST_NGINX_REDIS_PORT;
     }
-    intercom_webhook_redis rd timeout=300ms;
+    intercom_webhook_redis rd timeout=1s;
     intercom_webhook_zone iw:1m;
 --- config
     location = /hook {
@@ -647,27 +650,21 @@ qr/^lo \/hook 499 notif-gone$/m
 kill 'STOP', $IntercomRedis::Pid;
 ::gone('notif-stalled', 0.1);
 ::wait_until('the claim timed out', sub { ::get('/status') },
-             sub { $_[0] =~ /"redis_operations":\{"ok":0,"error":0,"timeout":1,"unavailable":0\}/ });
+             sub { $_[0] =~ /"timeout":1,/ });
+# the claim and the release wait in Redis's sockets, in this order
 kill 'CONT', $IntercomRedis::Pid;
-my $key = ::redis_key('q3fz8k2m', 'notif-stalled');
-my $v = ::wait_until('the late claim', sub { ::redis('GET', $key) },
-                     sub { defined $_[0] });
-Test::More::like($v, qr/^f:/, 'TEST 17: the key holds the token of the claim nginx gave up on');
-my $pttl = ::redis('PTTL', $key);
-Test::More::ok($pttl > 50_000 && $pttl <= 60_000, "TEST 17: for 60 s at most ($pttl ms left)");
-my ($code, $body) = ::post('notif-stalled');
-Test::More::is("$code $body", "429 ", 'TEST 17: a retry meanwhile: 429, not passed on');
-::redis('PEXPIRE', $key, 1);
-::wait_until('the claim expired', sub { ::redis('EXISTS', $key) },
-             sub { defined $_[0] && $_[0] == 0 });
+my $status = ::wait_until('the release', sub { ::get('/status') },
+                          sub { $_[0] =~ /"redis_operations":\{"ok":1,/ });
+Test::More::like($status, qr/"location":"\/hook",.*"redis_operations":\{"ok":1,"error":0,"timeout":1,"unavailable":0\}/,
+                 'TEST 17: the claim timed out, the release answered');
+Test::More::is(::redis('EXISTS', ::redis_key('q3fz8k2m', 'notif-stalled')), 0,
+               'TEST 17: the claim Redis carried out after nginx gave up on it, released');
 --- request eval
 "POST /hook\n" . ::ev("notif-stalled")
 --- more_headers eval
 ::signed(::ev("notif-stalled"))
 --- response_body
 app notif-stalled
---- error_log eval
-qr/\[info\] .*intercom webhook: notification "notif-stalled" of app "q3fz8k2m" is being delivered by another request, client/
 --- no_error_log
 [alert]
 [crit]
