@@ -9,7 +9,7 @@
 # said once; the status counts the operations; configuration errors.
 # Requests and Redis out of step: a client that goes away while its claim
 # waits (nginx sees it only when the request goes on: proxy_pass's 499
-# releases the claim); a claim Redis carries out after nginx gave up on it
+# releases the claim, or the application gets it first); a claim Redis carries out after nginx gave up on it
 # (SIGSTOP), which the release sent all the same undoes; a mark
 # answered, or timed out, after its request ended, against a fake Redis
 # that answers late and logs which connection carried each command: the
@@ -299,11 +299,11 @@ is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-kept-2')), 'd',
    'on a connection kept alive: delivered');
 is(scalar(@keys), 14, 'fourteen keys in all (' . scalar(@keys) . ')');
 
-# a client gone while its claim was asked: released, then delivered by the
-# retry; the next notification delivered; the claim Redis carried out after
+# a client gone while its claim was asked: delivered, by its request or by
+# the retry; the next notification delivered; the claim Redis carried out after
 # nginx gave up on it released, and the retry delivered
 is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-gone')), 'd',
-   'the notification of the client gone: delivered by the retry');
+   'the notification of the client gone: delivered');
 is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-gone-next')), 'd',
    'the next one: delivered');
 is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-stalled')), 'd',
@@ -591,7 +591,7 @@ qr/\[emerg\] .*invalid ttl "ttl=0", "ttl=time" with a time such as "1h" is expec
 
 
 
-=== TEST 16: the client goes away while its claim waits for Redis: nginx sees it once the claim is answered and the request goes on (proxy_pass's 499), the claim is released, and the retry reaches the application once
+=== TEST 16: the client goes away while its claim waits for Redis: nginx sees it only once the claim is answered and the request goes on, and the application gets the notification once, from that request or from the retry
 --- http_config
     upstream rd {
         server 127.0.0.1:$TEST_NGINX_REDIS_PORT;
@@ -617,7 +617,7 @@ qr/\[emerg\] .*invalid ttl "ttl=0", "ttl=time" with a time such as "1h" is expec
 # Redis takes no write for a second: the claim waits, the client goes
 ::redis('CLIENT', 'PAUSE', 1000, 'WRITE');
 ::gone('notif-gone', 0.3);
-# then the claim, and the release after the 499: two operations, "ok"
+# then the claim, and the release after the 499 (or the mark): two "ok"
 my $status = ::wait_until('the claim and its release', sub { ::get('/status') },
                           sub { ($_[0] // '') =~ /"redis_operations":\{"ok":2,/ });
 Test::More::like($status, qr/"location":"\/hook",.*"redis_operations":\{"ok":2,"error":0,"timeout":0,"unavailable":0\}/,
@@ -631,7 +631,10 @@ Test::More::like($status, qr/"location":"\/hook",.*"redis_operations":\{"ok":2,"
 lo /app 200 notif-gone
 lo /app 200 notif-gone-next
 --- error_log eval
-qr/^lo \/hook 499 notif-gone$/m
+# proxy_pass sees the client gone first (499: the claim is released, the
+# retry passes on), or sends first (200: marked, the retry is "delivered
+# already", as under valgrind)
+qr/^lo \/hook (?:499|200) notif-gone$/m
 --- no_error_log
 [alert]
 [crit]
