@@ -1682,6 +1682,16 @@ ngx_http_intercom_webhook_claim_handler(
     if (op->outcome != NGX_HTTP_INTERCOM_WEBHOOK_REDIS_OK
         || op->nreplies != 1)
     {
+        if (op->outcome == NGX_HTTP_INTERCOM_WEBHOOK_REDIS_TIMEOUT) {
+
+            /*
+             * Redis may carry the claim out later: the mark or the
+             * release is sent all the same, and acts only on the token
+             */
+
+            d->held = 1;
+        }
+
         ngx_http_intercom_webhook_redis_warn(c->log, d->conf, op,
                                         NGX_HTTP_INTERCOM_WEBHOOK_STEP_CLAIM);
 

@@ -4,7 +4,10 @@
 # an error reply, too few replicas) is the unavailable status with
 # Retry-After.  Forged notifications and requests the gate did not pass
 # are never queued.  As the fallback of proxy_pass (error_page = @queue)
-# the gate's verdict survives the redirect.
+# the gate's verdict survives the redirect.  A client that goes away while
+# its notification is on its way to Redis (writes paused, WAIT, SIGSTOP)
+# leaves nothing broken: the answer goes nowhere, the entry and the
+# counters are as Redis and nginx saw them, the next request gets its own.
 #
 # A redis-server of its own (Debian's, util/deps test) on 127.0.0.1 and a
 # free port, without persistence, stopped by its PID at the end.  After
@@ -16,6 +19,9 @@ use Test::Nginx::Socket;
 use FindBin ();
 use lib "$FindBin::Bin/lib";
 use IntercomWebhook;
+use IO::Socket::INET ();
+use Socket ();
+use Time::HiRes ();
 
 BEGIN {
     package QueueRedis;
@@ -137,7 +143,9 @@ add_response_body_check(sub {
 repeat_each(2);
 no_shuffle();
 
-plan tests => repeat_each() * (5 + 3 * 7 + 4 * 6 + 2 * 2 + 6 * 2);
+plan tests => repeat_each() * (5 + 3 * 7 + 4 * 6 + 2 * 2 + 6 * 2
+                               + 6 + 5 + 5)
+              + 2 + 2 + 2;
 
 run_tests();
 
@@ -147,6 +155,68 @@ sub ::entry {
              id => 'notif_00000000-0000-4000-9e37-79b97f4a7c15',
              app_id => 'q3fz8k2m', created_at => '1764412800',
              secret => 'current', body => $body, %o };
+}
+
+# a connection to nginx, which may still be starting (under valgrind it
+# takes seconds); a read on it gives up after 10 s
+sub ::nginx {
+    my $s;
+    for (1 .. 400) {
+        $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                   PeerPort => server_port(), Proto => 'tcp',
+                                   Timeout => 3)
+            and last;
+        Time::HiRes::sleep(0.025);
+    }
+    die "no connection to nginx: $!\n" unless $s;
+    setsockopt($s, Socket::SOL_SOCKET(), Socket::SO_RCVTIMEO(),
+               pack('l!l!', 10, 0));
+    return $s;
+}
+
+# a notification sent on a connection of its own, which the client closes
+# after $wait seconds without reading the answer: a client gone while its
+# notification is on its way to Redis
+sub ::gone {
+    my ($body, $wait) = @_;
+    my $s = ::nginx();
+    print $s "POST /hook HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+             . length($body) . "\r\nX-Hub-Signature: " . ::sig($body)
+             . "\r\n\r\n$body";
+    Time::HiRes::sleep($wait);
+    close $s;
+}
+
+# what $get returns, once $ok says it will do, waiting 10 s at most (then
+# what it returned last, for the block's checks to show)
+sub ::wait_until {
+    my ($what, $get, $ok) = @_;
+    my $v;
+    for (1 .. 400) {
+        $v = eval { $get->() };
+        return $v if $ok->($v);
+        Time::HiRes::sleep(0.025);
+    }
+    Test::More::diag("waited 10 s for $what, in vain");
+    return $v;
+}
+
+# the body of GET $uri, on a connection of its own
+sub ::get {
+    my ($uri) = @_;
+    my $s = ::nginx();
+    print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    local $/;
+    my $r = <$s> // '';
+    close $s;
+    return $r =~ /\r\n\r\n(.*)\z/s ? $1 : '';
+}
+
+# the ids of the entries of the stream "q", which is then deleted
+sub ::taken {
+    my $got = ::redis('XRANGE', 'q', '-', '+');
+    ::redis('DEL', 'q');
+    return join ' ', map { my %f = @{ $_->[1] }; $f{id} } @$got;
 }
 
 # a large notification with bytes that must come through as they are
@@ -666,3 +736,118 @@ GET /hook
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*location "\/hook" has a content handler already \(proxy_pass, \.\.\.\) in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 23: the client goes away while its notification waits for Redis (writes paused for a second): nginx sees it only when it answers, so the entry is kept and counted, and the next notification gets its own answer
+--- http_config
+    upstream rq { server 127.0.0.1:$TEST_NGINX_REDIS_PORT; }
+    intercom_webhook_redis rq timeout=5s;
+    intercom_webhook_zone iw:1m;
+--- config
+    location = /hook {
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret id=current;
+        intercom_webhook_allow all;
+        intercom_webhook_enqueue redis=rq stream=q;
+    }
+    location = /status { intercom_webhook_status; }
+--- init
+::redis('CLIENT', 'PAUSE', 1000, 'WRITE');
+::gone(::event('conversation.user.created', id => '"notif-q-gone"'), 0.3);
+my $status = ::wait_until('the entry', sub { ::get('/status') },
+                          sub { ($_[0] // '') =~ /"enqueued":1,/ });
+Test::More::like($status, qr/"location":"\/hook",.*"redis_operations":\{"ok":1,"error":0,"timeout":0,"unavailable":0\},.*"enqueued":1,"enqueue_failures":0[,}]/,
+                 'TEST 23: the entry of the client gone, counted');
+Test::More::is(::taken(), 'notif-q-gone', 'TEST 23: its entry, in the stream');
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- error_code: 200
+--- response_body:
+--- stream eval
+::entry(::event("conversation.user.created"))
+--- error_log eval
+qr/\[info\] .*intercom webhook: notification "notif_00000000-0000-4000-9e37-79b97f4a7c15" queued in "q" as \d+-\d+ in \d+ ms/
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 24: the client goes away while WAIT waits for a replica: the entry is in the stream, the failure (0 replicas) counted, and the next notification gets its own answer
+--- http_config
+    upstream rq { server 127.0.0.1:$TEST_NGINX_REDIS_PORT; }
+    intercom_webhook_redis rq timeout=5s;
+    intercom_webhook_zone iw:1m;
+--- config
+    location = /hook {
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret id=current;
+        intercom_webhook_allow all;
+        intercom_webhook_enqueue redis=rq stream=q wait=1 wait_timeout=500ms;
+    }
+    location = /status { intercom_webhook_status; }
+--- init
+::gone(::event('conversation.user.created', id => '"notif-q-wait"'), 0.2);
+my $status = ::wait_until('the failure', sub { ::get('/status') },
+                          sub { ($_[0] // '') =~ /"enqueue_failures":1[,}]/ });
+Test::More::like($status, qr/"location":"\/hook",.*"redis_operations":\{"ok":1,"error":0,"timeout":0,"unavailable":0\},.*"enqueued":0,"enqueue_failures":1[,}]/,
+                 'TEST 24: the failure of the client gone, counted');
+Test::More::is(::taken(), 'notif-q-wait', 'TEST 24: its entry, in the stream');
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- error_code: 429
+--- stream eval
+::entry(::event("conversation.user.created"))
+--- error_log eval
+qr/\[error\] .*intercom webhook: notification queued in "q" as \d+-\d+, but only 0 of 1 replicas have it, Intercom will retry/
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 25: Redis stalls (SIGSTOP) while a client goes away: XADD times out (429, counted), Redis adds the entry once it goes on, and the next notification gets its own answer
+--- http_config
+    upstream rq { server 127.0.0.1:$TEST_NGINX_REDIS_PORT; }
+    intercom_webhook_redis rq timeout=300ms;
+    intercom_webhook_zone iw:1m;
+--- config
+    location = /hook {
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret id=current;
+        intercom_webhook_allow all;
+        intercom_webhook_enqueue redis=rq stream=q;
+    }
+    location = /status { intercom_webhook_status; }
+--- init
+kill 'STOP', $QueueRedis::Pid;
+my $status = eval {
+    ::gone(::event('conversation.user.created', id => '"notif-q-stalled"'),
+           0.1);
+    ::wait_until('the timeout', sub { ::get('/status') },
+                 sub { ($_[0] // '') =~ /"enqueue_failures":1[,}]/ });
+};
+kill 'CONT', $QueueRedis::Pid;
+die $@ if $@;
+Test::More::like($status, qr/"location":"\/hook",.*"redis_operations":\{"ok":0,"error":0,"timeout":1,"unavailable":0\},.*"enqueued":0,"enqueue_failures":1[,}]/,
+                 'TEST 25: the timeout, counted');
+::wait_until('the late entry', sub { ::redis('XLEN', 'q') },
+             sub { defined $_[0] && $_[0] == 1 });
+Test::More::is(::taken(), 'notif-q-stalled',
+               'TEST 25: the entry Redis added after the timeout, in the stream (Intercom retries: a duplicate)');
+--- request eval
+"POST /hook\n" . ::event("conversation.user.created")
+--- more_headers eval
+::signed(::event("conversation.user.created"))
+--- error_code: 200
+--- response_body:
+--- stream eval
+::entry(::event("conversation.user.created"))
+--- no_error_log
+[alert]
+[crit]

@@ -7,6 +7,13 @@
 # stored and compared byte for byte (and one of 256 is passed on, as the
 # zone's); Redis unreachable: the notification is passed on, counted and
 # said once; the status counts the operations; configuration errors.
+# Requests and Redis out of step: a client that goes away while its claim
+# waits (nginx sees it only when the request goes on: proxy_pass's 499
+# releases the claim, or the application gets it first); a claim Redis carries out after nginx gave up on it
+# (SIGSTOP), which the release sent all the same undoes; a mark
+# answered, or timed out, after its request ended, against a fake Redis
+# that answers late and logs which connection carried each command: the
+# next claim gets its own reply, on the same connection or another.
 # What Redis holds at the end is checked after the blocks, by the keys
 # themselves.  Each block has its own notification ids.
 
@@ -15,14 +22,20 @@ use FindBin ();
 use lib "$FindBin::Bin/lib";
 use IntercomWebhook;
 use IntercomRedis;
+use File::Temp ();
+use IO::Socket::INET ();
+use Socket ();
+use POSIX ();
+use Time::HiRes ();
 
 repeat_each(1);
 
 # two checks per request (status, body), the blocks' own (a header, a log
 # line, nginx -t's death and its line), and the keys after the blocks
 plan tests => repeat_each() * (2 * 2 + 3 + 4 + 2 * 3 + 2 * 4 + 2 * 3 + 2 * 4
-                               + 2 * 3 + 3 + 2 * 3 + 2 + 2 + 3 * 2)
-              + 13;
+                               + 2 * 3 + 3 + 2 * 3 + 2 + 2 + 3 * 2
+                               + 5 + 6 + 6 + 6)
+              + 13 + 7;
 
 our $HttpConfig = <<'_EOC_';
     upstream rd {
@@ -85,6 +98,175 @@ our $LongerId = "\r\n\$" x 85 . 'x';
         'PX', 60000);
 ::redis('SET', ::redis_key('q3fz8k2m', 'notif-elsewhere'), 'd', 'PX', 60000);
 
+# a connection to nginx, which may still be starting (under valgrind it
+# takes seconds); a read on it gives up after 10 s
+sub ::nginx {
+    my $s;
+    for (1 .. 400) {
+        $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                   PeerPort => server_port(), Proto => 'tcp',
+                                   Timeout => 3)
+            and last;
+        Time::HiRes::sleep(0.025);
+    }
+    die "no connection to nginx: $!\n" unless $s;
+    setsockopt($s, Socket::SOL_SOCKET(), Socket::SO_RCVTIMEO(),
+               pack('l!l!', 10, 0));
+    return $s;
+}
+
+# a notification sent on a connection of its own, which the client closes
+# after $wait seconds without reading the answer: a client gone while its
+# notification waits for Redis
+sub ::gone {
+    my ($id, $wait) = @_;
+    my $b = ::ev($id);
+    my $s = ::nginx();
+    print $s "POST /hook HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+             . length($b) . "\r\nX-Hub-Signature: " . ::sig($b)
+             . "\r\n\r\n$b";
+    Time::HiRes::sleep($wait);
+    close $s;
+}
+
+# what $get returns, once $ok says it will do, waiting 10 s at most (then
+# what it returned last, for the block's checks to show)
+sub ::wait_until {
+    my ($what, $get, $ok) = @_;
+    my $v;
+    for (1 .. 400) {
+        $v = eval { $get->() };
+        return $v if $ok->($v);
+        Time::HiRes::sleep(0.025);
+    }
+    Test::More::diag("waited 10 s for $what, in vain");
+    return $v;
+}
+
+# the body of GET $uri, on a connection of its own
+sub ::get {
+    my ($uri) = @_;
+    my $s = ::nginx();
+    print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    local $/;
+    my $r = <$s> // '';
+    close $s;
+    return $r =~ /\r\n\r\n(.*)\z/s ? $1 : '';
+}
+
+# the body of a notification's answer, on a connection of its own; in
+# list context, its status first
+sub ::post {
+    my ($id) = @_;
+    my $b = ::ev($id);
+    my $s = ::nginx();
+    print $s "POST /hook HTTP/1.0\r\nHost: localhost\r\nContent-Length: "
+             . length($b) . "\r\nX-Hub-Signature: " . ::sig($b)
+             . "\r\n\r\n$b";
+    local $/;
+    my $r = <$s> // '';
+    close $s;
+    my ($code) = $r =~ m{^HTTP/1\.\d (\d+)};
+    my $body = $r =~ /\r\n\r\n(.*)\z/s ? $1 : '';
+    return wantarray ? ($code // 0, $body) : $body;
+}
+
+# A fake Redis, for the blocks that need a reply late: each connection is
+# served in order by a process of its own, and each command is written to
+# a log with the connection's number (in the order of accept) and its key.
+# SET is answered nil (claimed), EVAL 1 (marked, released); an EVAL for a
+# notification whose id ends in "-late-N" is answered N ms late.
+
+package FakeRedis;
+
+our ($Pid, $Log, $Owner);
+
+sub start {
+    my $dir = File::Temp::tempdir('intercom-fake-redis-XXXXXX', TMPDIR => 1,
+                                  CLEANUP => 1);
+    $Log = "$dir/commands";
+    my $l = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 16)
+        or die "FakeRedis: listen: $!";
+    $ENV{TEST_NGINX_FAKE_REDIS_PORT} = $l->sockport;
+    $Owner = $$;
+
+    $Pid = fork // die "FakeRedis: fork: $!";
+    return close $l if $Pid;
+
+    my (%kids, $n);
+    $SIG{TERM} = sub { kill 'TERM', keys %kids; POSIX::_exit(0) };
+    $SIG{CHLD} = sub {
+        while ((my $k = waitpid(-1, POSIX::WNOHANG())) > 0) {
+            delete $kids{$k};
+        }
+    };
+    $SIG{PIPE} = 'IGNORE';
+
+    for (;;) {
+        my $c = $l->accept or next;
+        $n++;
+        my $k = fork;
+        if (defined $k && $k == 0) {
+            $SIG{TERM} = 'DEFAULT';
+            close $l;
+            serve($c, $n);
+            POSIX::_exit(0);
+        }
+        $kids{$k} = 1 if $k;
+        close $c;
+    }
+}
+
+sub serve {
+    my ($c, $n) = @_;
+    binmode $c;
+    $c->autoflush(1);
+    while (defined(my $line = <$c>)) {
+        my ($argc) = $line =~ /^\*(\d+)\r\n\z/ or return;
+        my @argv;
+        for (1 .. $argc) {
+            my ($len) = (<$c> // '') =~ /^\$(\d+)\r\n\z/ or return;
+            my $buf = '';
+            while (length $buf < $len + 2) {
+                read($c, $buf, $len + 2 - length $buf, length $buf)
+                    or return;
+            }
+            push @argv, substr($buf, 0, $len);
+        }
+        my $cmd = uc $argv[0];
+        my $key = ($cmd eq 'EVAL' ? $argv[3] : $argv[1]) // '';
+        open my $fh, '>>', $Log or die "FakeRedis: $Log: $!";
+        print $fh "$n $cmd $key\n";
+        close $fh;
+        if ($cmd eq 'EVAL' && $key =~ /-late-(\d+)\z/) {
+            Time::HiRes::sleep($1 / 1000);
+        }
+        print $c $cmd eq 'SET' ? "\$-1\r\n"
+                 : $cmd eq 'EVAL' ? ":1\r\n"
+                 : $cmd eq 'PING' ? "+PONG\r\n"
+                 : "-ERR unknown command\r\n";
+    }
+}
+
+# the commands for a notification's key: [connection, command] each
+sub commands {
+    my ($key) = @_;
+    open my $fh, '<', $Log or return [];
+    return [ map { /^(\d+) (\S+) \Q$key\E$/ ? [$1, $2] : () } <$fh> ];
+}
+
+END {
+    if ($Pid && $$ == $Owner) {
+        kill 'TERM', $Pid;
+        waitpid($Pid, 0);
+    }
+}
+
+package main;
+
+FakeRedis::start();
+
 run_tests();
 
 # what Redis holds now
@@ -115,7 +297,36 @@ is(scalar(grep { !/^intercom:dedup:/ } @{ ::redis('KEYS', '*') }), 0,
    'no key outside "intercom:dedup:"');
 is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-kept-2')), 'd',
    'on a connection kept alive: delivered');
-is(scalar(@keys), 11, 'eleven keys in all (' . scalar(@keys) . ')');
+is(scalar(@keys), 14, 'fourteen keys in all (' . scalar(@keys) . ')');
+
+# a client gone while its claim was asked: delivered, by its request or by
+# the retry; the next notification delivered; the claim Redis carried out after
+# nginx gave up on it released, and the retry delivered
+is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-gone')), 'd',
+   'the notification of the client gone: delivered');
+is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-gone-next')), 'd',
+   'the next one: delivered');
+is(::redis('GET', ::redis_key('q3fz8k2m', 'notif-stalled')), 'd',
+   'the claim carried out late: released, delivered by the retry');
+
+# what the fake Redis was asked, on which connection: a mark answered after
+# its request ended, then the next claim on the same connection; a mark
+# that timed out, then the next claim on another
+my $late = FakeRedis::commands(::redis_key('q3fz8k2m', 'notif-mark-late-500'));
+my $c = @$late ? $late->[0][0] : 0;
+is_deeply($late, [[$c, 'SET'], [$c, 'EVAL']],
+          'the claim and the late mark, on one connection');
+is_deeply(FakeRedis::commands(::redis_key('q3fz8k2m', 'notif-mark-next')),
+          [[$c, 'SET'], [$c, 'EVAL']],
+          'the next claim and mark on that connection, kept alive');
+$late = FakeRedis::commands(::redis_key('q3fz8k2m', 'notif-mark-late-1500'));
+$c = @$late ? $late->[0][0] : 0;
+is_deeply($late, [[$c, 'SET'], [$c, 'EVAL']],
+          'the claim and the mark that timed out, on one connection');
+my $next = FakeRedis::commands(::redis_key('q3fz8k2m', 'notif-mark-next2'));
+ok(@$next && $next->[0][0] != $c,
+   'the next claim on another connection (' . join(' ', map { "@$_" } @$next)
+   . ", the mark's was $c)");
 
 __DATA__
 
@@ -377,3 +588,171 @@ GET /hook
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*invalid ttl "ttl=0", "ttl=time" with a time such as "1h" is expected in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 16: the client goes away while its claim waits for Redis: nginx sees it only once the claim is answered and the request goes on, and the application gets the notification once, from that request or from the retry
+--- http_config
+    upstream rd {
+        server 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    }
+    intercom_webhook_redis rd timeout=5s;
+    intercom_webhook_zone iw:1m;
+    log_format lo 'lo $uri $status $http_x_intercom_notification_id';
+--- config
+    location = /hook {
+        access_log $TEST_NGINX_SERVER_ROOT/logs/error.log lo;
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_dedup redis=rd;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app {
+        access_log $TEST_NGINX_SERVER_ROOT/logs/error.log lo;
+        return 200 "app $http_x_intercom_notification_id\n";
+    }
+    location = /status { intercom_webhook_status; }
+--- init
+# Redis takes no write for a second: the claim waits, the client goes
+::redis('CLIENT', 'PAUSE', 1000, 'WRITE');
+::gone('notif-gone', 0.3);
+# then the claim, and the release after the 499 (or the mark): two "ok"
+my $status = ::wait_until('the claim and its release', sub { ::get('/status') },
+                          sub { ($_[0] // '') =~ /"redis_operations":\{"ok":2,/ });
+Test::More::like($status, qr/"location":"\/hook",.*"redis_operations":\{"ok":2,"error":0,"timeout":0,"unavailable":0\}/,
+                 'TEST 16: the claim of the client gone and its release, counted "ok"');
+--- raw_request eval
+[::keepalive("notif-gone"), ::keepalive("notif-gone-next", 1)]
+--- raw_request_middle_delay: 0.2
+--- ignore_response
+--- grep_error_log eval: qr/^lo \/app .*/
+--- grep_error_log_out
+lo /app 200 notif-gone
+lo /app 200 notif-gone-next
+--- error_log eval
+# proxy_pass sees the client gone first (499: the claim is released, the
+# retry passes on), or sends first (200: marked, the retry is "delivered
+# already", as under valgrind)
+qr/^lo \/hook (?:499|200) notif-gone$/m
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 17: Redis stalls (SIGSTOP) while a client goes away: the claim times out, the request goes on (499) and sends the release all the same, which Redis carries out after the claim: the retry reaches the application at once, not after the claim's 60 s
+--- http_config
+    upstream rd {
+        server 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    }
+    intercom_webhook_redis rd timeout=1s;
+    intercom_webhook_zone iw:1m;
+--- config
+    location = /hook {
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_dedup redis=rd;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 "app $http_x_intercom_notification_id\n"; }
+    location = /status { intercom_webhook_status; }
+--- init
+kill 'STOP', $IntercomRedis::Pid;
+eval {
+    ::gone('notif-stalled', 0.1);
+    ::wait_until('the claim timed out', sub { ::get('/status') },
+                 sub { ($_[0] // '') =~ /"timeout":1,/ });
+};
+# the claim and the release wait in Redis's sockets, in this order
+kill 'CONT', $IntercomRedis::Pid;
+die $@ if $@;
+my $status = ::wait_until('the release', sub { ::get('/status') },
+                          sub { ($_[0] // '') =~ /"redis_operations":\{"ok":1,/ });
+Test::More::like($status, qr/"location":"\/hook",.*"redis_operations":\{"ok":1,"error":0,"timeout":1,"unavailable":0\}/,
+                 'TEST 17: the claim timed out, the release answered');
+Test::More::is(::redis('EXISTS', ::redis_key('q3fz8k2m', 'notif-stalled')), 0,
+               'TEST 17: the claim Redis carried out after nginx gave up on it, released');
+--- request eval
+"POST /hook\n" . ::ev("notif-stalled")
+--- more_headers eval
+::signed(::ev("notif-stalled"))
+--- response_body
+app notif-stalled
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 18: the mark is answered after its request has ended (the fake Redis answers it 500 ms late): the next claim on that connection, kept alive, gets its own reply
+--- http_config
+    upstream fr {
+        server 127.0.0.1:$TEST_NGINX_FAKE_REDIS_PORT;
+    }
+    intercom_webhook_redis fr timeout=5s keepalive=1;
+    intercom_webhook_zone iw:1m;
+--- config
+    location = /hook {
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_dedup redis=fr;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 "app $http_x_intercom_notification_id\n"; }
+    location = /status { intercom_webhook_status; }
+--- init
+# answered at once: the mark is asked after the answer
+Test::More::is(::post('notif-mark-late-500'), "app notif-mark-late-500\n",
+               'TEST 18: the first notification, answered before its mark');
+::wait_until('the mark', sub { ::get('/status') },
+             sub { ($_[0] // '') =~ /"redis_operations":\{"ok":2,"error":0,"timeout":0,"unavailable":0\}/ });
+--- request eval
+"POST /hook\n" . ::ev("notif-mark-next")
+--- more_headers eval
+::signed(::ev("notif-mark-next"))
+--- response_body
+app notif-mark-next
+--- no_error_log
+[warn]
+[alert]
+[crit]
+
+
+
+=== TEST 19: the mark times out after its request has ended (answered 1500 ms late): its connection is closed, and the next claim, on another, gets its own reply
+--- http_config
+    upstream fr {
+        server 127.0.0.1:$TEST_NGINX_FAKE_REDIS_PORT;
+    }
+    intercom_webhook_redis fr timeout=200ms keepalive=1;
+    intercom_webhook_zone iw:1m;
+--- config
+    location = /hook {
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_dedup redis=fr;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 "app $http_x_intercom_notification_id\n"; }
+    location = /status { intercom_webhook_status; }
+--- init
+Test::More::is(::post('notif-mark-late-1500'), "app notif-mark-late-1500\n",
+               'TEST 19: the first notification, answered before its mark');
+# the mark timed out; the fake Redis answers it 1.3 s later
+::wait_until('the mark timed out', sub { ::get('/status') },
+             sub { ($_[0] // '') =~ /"redis_operations":\{"ok":1,"error":0,"timeout":1,"unavailable":0\}/ });
+--- request eval
+"POST /hook\n" . ::ev("notif-mark-next2")
+--- more_headers eval
+::signed(::ev("notif-mark-next2"))
+--- response_body
+app notif-mark-next2
+--- error_log eval
+qr/\[warn\] .*intercom webhook: Redis "fr" timed out to the mark of a notification delivered in location "\/hook"; a copy of it may be passed on again/
+--- no_error_log
+[alert]
+[crit]
