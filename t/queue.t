@@ -157,61 +157,6 @@ sub ::entry {
              secret => 'current', body => $body, %o };
 }
 
-# a connection to nginx, which may still be starting (under valgrind it
-# takes seconds); a read on it gives up after 10 s
-sub ::nginx {
-    my $s;
-    for (1 .. 400) {
-        $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                   PeerPort => server_port(), Proto => 'tcp',
-                                   Timeout => 3)
-            and last;
-        Time::HiRes::sleep(0.025);
-    }
-    die "no connection to nginx: $!\n" unless $s;
-    setsockopt($s, Socket::SOL_SOCKET(), Socket::SO_RCVTIMEO(),
-               pack('l!l!', 10, 0));
-    return $s;
-}
-
-# a notification sent on a connection of its own, which the client closes
-# after $wait seconds without reading the answer: a client gone while its
-# notification is on its way to Redis
-sub ::gone {
-    my ($body, $wait) = @_;
-    my $s = ::nginx();
-    print $s "POST /hook HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
-             . length($body) . "\r\nX-Hub-Signature: " . ::sig($body)
-             . "\r\n\r\n$body";
-    Time::HiRes::sleep($wait);
-    close $s;
-}
-
-# what $get returns, once $ok says it will do, waiting 10 s at most (then
-# what it returned last, for the block's checks to show)
-sub ::wait_until {
-    my ($what, $get, $ok) = @_;
-    my $v;
-    for (1 .. 400) {
-        $v = eval { $get->() };
-        return $v if $ok->($v);
-        Time::HiRes::sleep(0.025);
-    }
-    Test::More::diag("waited 10 s for $what, in vain");
-    return $v;
-}
-
-# the body of GET $uri, on a connection of its own
-sub ::get {
-    my ($uri) = @_;
-    my $s = ::nginx();
-    print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    local $/;
-    my $r = <$s> // '';
-    close $s;
-    return $r =~ /\r\n\r\n(.*)\z/s ? $1 : '';
-}
-
 # the ids of the entries of the stream "q", which is then deleted
 sub ::taken {
     my $got = ::redis('XRANGE', 'q', '-', '+');

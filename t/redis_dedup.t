@@ -98,62 +98,6 @@ our $LongerId = "\r\n\$" x 85 . 'x';
         'PX', 60000);
 ::redis('SET', ::redis_key('q3fz8k2m', 'notif-elsewhere'), 'd', 'PX', 60000);
 
-# a connection to nginx, which may still be starting (under valgrind it
-# takes seconds); a read on it gives up after 10 s
-sub ::nginx {
-    my $s;
-    for (1 .. 400) {
-        $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                   PeerPort => server_port(), Proto => 'tcp',
-                                   Timeout => 3)
-            and last;
-        Time::HiRes::sleep(0.025);
-    }
-    die "no connection to nginx: $!\n" unless $s;
-    setsockopt($s, Socket::SOL_SOCKET(), Socket::SO_RCVTIMEO(),
-               pack('l!l!', 10, 0));
-    return $s;
-}
-
-# a notification sent on a connection of its own, which the client closes
-# after $wait seconds without reading the answer: a client gone while its
-# notification waits for Redis
-sub ::gone {
-    my ($id, $wait) = @_;
-    my $b = ::ev($id);
-    my $s = ::nginx();
-    print $s "POST /hook HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
-             . length($b) . "\r\nX-Hub-Signature: " . ::sig($b)
-             . "\r\n\r\n$b";
-    Time::HiRes::sleep($wait);
-    close $s;
-}
-
-# what $get returns, once $ok says it will do, waiting 10 s at most (then
-# what it returned last, for the block's checks to show)
-sub ::wait_until {
-    my ($what, $get, $ok) = @_;
-    my $v;
-    for (1 .. 400) {
-        $v = eval { $get->() };
-        return $v if $ok->($v);
-        Time::HiRes::sleep(0.025);
-    }
-    Test::More::diag("waited 10 s for $what, in vain");
-    return $v;
-}
-
-# the body of GET $uri, on a connection of its own
-sub ::get {
-    my ($uri) = @_;
-    my $s = ::nginx();
-    print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    local $/;
-    my $r = <$s> // '';
-    close $s;
-    return $r =~ /\r\n\r\n(.*)\z/s ? $1 : '';
-}
-
 # the body of a notification's answer, on a connection of its own; in
 # list context, its status first
 sub ::post {
@@ -616,7 +560,7 @@ qr/\[emerg\] .*invalid ttl "ttl=0", "ttl=time" with a time such as "1h" is expec
 --- init
 # Redis takes no write for a second: the claim waits, the client goes
 ::redis('CLIENT', 'PAUSE', 1000, 'WRITE');
-::gone('notif-gone', 0.3);
+::gone(::ev('notif-gone'), 0.3);
 # then the claim, and the release after the 499 (or the mark): two "ok"
 my $status = ::wait_until('the claim and its release', sub { ::get('/status') },
                           sub { ($_[0] // '') =~ /"redis_operations":\{"ok":2,/ });
@@ -661,7 +605,7 @@ qr/^lo \/hook (?:499|200) notif-gone$/m
 --- init
 kill 'STOP', $IntercomRedis::Pid;
 eval {
-    ::gone('notif-stalled', 0.1);
+    ::gone(::ev('notif-stalled'), 0.1);
     ::wait_until('the claim timed out', sub { ::get('/status') },
                  sub { ($_[0] // '') =~ /"timeout":1,/ });
 };

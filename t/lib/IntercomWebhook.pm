@@ -1,6 +1,7 @@
 # Helpers shared by the Test::Nginx suites in t/: signed Intercom
-# notifications, the module's log lines, and the exact request that
-# proxy_pass makes of a forwarded notification.  They are defined in the
+# notifications, the module's log lines, the exact request that
+# proxy_pass makes of a forwarded notification, and raw connections to
+# nginx for requests out of step with Redis (t/queue.t, t/redis_dedup.t).  They are defined in the
 # main package: call them as ::name() from the blocks' "eval" sections
 # (Test::Base evaluates those in a package of its own).
 #
@@ -15,6 +16,9 @@ use strict;
 use warnings;
 
 use Digest::SHA ();
+use IO::Socket::INET ();
+use Socket ();
+use Time::HiRes ();
 use File::Basename ();
 use File::Spec ();
 
@@ -152,6 +156,66 @@ sub ::upstream {
     return "POST $uri HTTP/1.0\r\nHost: 127.0.0.1:1985\r\n"
            . ::connection() . "Content-Length: " . length($body) . "\r\n"
            . join('', map { "$_\r\n" } @headers) . "\r\n" . $body;
+}
+
+
+# a connection to nginx, which may still be starting (under valgrind it
+# takes seconds); a read on it gives up after 10 s
+sub ::nginx {
+    my $s;
+    for (1 .. 400) {
+        # server_port() of Test::Nginx::Socket, which the test file uses
+        $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                   PeerPort => main::server_port(),
+                                   Proto => 'tcp', Timeout => 3)
+            and last;
+        Time::HiRes::sleep(0.025);
+    }
+    die "no connection to nginx: $!\n" unless $s;
+    setsockopt($s, Socket::SOL_SOCKET(), Socket::SO_RCVTIMEO(),
+               pack('l!l!', 10, 0));
+    return $s;
+}
+
+
+# a notification (its body) sent on a connection of its own, which the
+# client closes after $wait seconds without reading the answer: a client
+# gone while its notification waits, for Redis say
+sub ::gone {
+    my ($body, $wait) = @_;
+    my $s = ::nginx();
+    print $s "POST /hook HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+             . length($body) . "\r\nX-Hub-Signature: " . ::sig($body)
+             . "\r\n\r\n$body";
+    Time::HiRes::sleep($wait);
+    close $s;
+}
+
+
+# what $get returns, once $ok says it will do, waiting 10 s at most (then
+# what it returned last, for the block's checks to show)
+sub ::wait_until {
+    my ($what, $get, $ok) = @_;
+    my $v;
+    for (1 .. 400) {
+        $v = eval { $get->() };
+        return $v if $ok->($v);
+        Time::HiRes::sleep(0.025);
+    }
+    Test::More::diag("waited 10 s for $what, in vain");
+    return $v;
+}
+
+
+# the body of GET $uri, on a connection of its own
+sub ::get {
+    my ($uri) = @_;
+    my $s = ::nginx();
+    print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    local $/;
+    my $r = <$s> // '';
+    close $s;
+    return $r =~ /\r\n\r\n(.*)\z/s ? $1 : '';
 }
 
 1;
