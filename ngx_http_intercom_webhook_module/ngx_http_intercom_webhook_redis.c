@@ -1371,6 +1371,14 @@ ngx_http_intercom_webhook_redis_write_handler(ngx_event_t *wev)
 
     run = op->run;
 
+    if (c->close) {
+        /* worker_shutdown_timeout: the worker exits, its operations end */
+        ngx_http_intercom_webhook_redis_fail(op,
+                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
+                                   "closed at worker_shutdown_timeout", 0);
+        return;
+    }
+
     if (wev->timedout) {
         ngx_http_intercom_webhook_redis_fail(op,
                                        NGX_HTTP_INTERCOM_WEBHOOK_REDIS_TIMEOUT,
@@ -1467,6 +1475,13 @@ ngx_http_intercom_webhook_redis_read_handler(ngx_event_t *rev)
     }
 
     run = op->run;
+
+    if (c->close) {
+        ngx_http_intercom_webhook_redis_fail(op,
+                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
+                                   "closed at worker_shutdown_timeout", 0);
+        return;
+    }
 
     if (rev->timedout) {
         ngx_http_intercom_webhook_redis_fail(op,
@@ -1695,6 +1710,7 @@ ngx_http_intercom_webhook_redis_fail(ngx_http_intercom_webhook_redis_op_t *op,
 {
     time_t                                  now;
     ngx_str_t                              *server;
+    ngx_uint_t                              closing;
     ngx_http_intercom_webhook_reply_t      *rp;
     ngx_http_intercom_webhook_redis_t      *redis;
     ngx_http_intercom_webhook_redis_run_t  *run;
@@ -1702,7 +1718,13 @@ ngx_http_intercom_webhook_redis_fail(ngx_http_intercom_webhook_redis_op_t *op,
     run = op->run;
     redis = op->redis;
 
-    if (run && run->connecting && run->conn && run->pc.tries > 1) {
+    /* at worker_shutdown_timeout, no other connection is tried */
+
+    closing = (run && run->conn && run->conn->connection->close);
+
+    if (run && !closing && run->connecting && run->conn
+        && run->pc.tries > 1)
+    {
 
         /* no connection to this server: the next one, as upstreams do */
 
@@ -1717,7 +1739,7 @@ ngx_http_intercom_webhook_redis_fail(ngx_http_intercom_webhook_redis_op_t *op,
         return;
     }
 
-    if (run && run->cached && !run->retried && run->bytes == 0
+    if (run && !closing && run->cached && !run->retried && run->bytes == 0
         && outcome == NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE)
     {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, redis->log, 0,

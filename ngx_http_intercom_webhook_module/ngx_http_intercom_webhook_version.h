@@ -13,7 +13,7 @@
  * docs/directives.md must say the same (util/version check).
  */
 
-#define NGX_HTTP_INTERCOM_WEBHOOK_VERSION  "0.4.1"
+#define NGX_HTTP_INTERCOM_WEBHOOK_VERSION  "0.4.2"
 
 
 #endif /* _NGX_HTTP_INTERCOM_WEBHOOK_VERSION_H_INCLUDED_ */
