@@ -19,6 +19,10 @@
  *                 parser Debian has, a peer of mod_parse (micro_simdjson.cc,
  *                 built with -DWITH_SIMDJSON when libsimdjson-dev is there)
  *   simdjson_sse  the same with simdjson's SSE4.2 code ("westmere")
+ *   simdjson_s1, simdjson_sse_s1
+ *                 simdjson's first stage alone, with each code: the index
+ *                 of every token, UTF-8 validated; what a two-stage
+ *                 parser spends before it walks the index
  *   mod_sig       the module: parse_signature, hmac_init/update/final
  *   mod_parse     the module: parser_init/parse/parse_done over the body,
  *                 value_text of each field, topic check
@@ -226,6 +230,8 @@ static case_t  cases[] = {
 #ifdef WITH_SIMDJSON
     { "simdjson",      micro_simdjson },
     { "simdjson_sse",  micro_simdjson_sse },
+    { "simdjson_s1",   micro_simdjson_stage1 },
+    { "simdjson_sse_s1", micro_simdjson_sse_stage1 },
 #endif
 #ifdef WITH_MODULE
     { "mod_sig",       micro_mod_sig },

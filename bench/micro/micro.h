@@ -35,6 +35,8 @@ int micro_mod_all_16k(void *payload);
 int micro_simdjson_init(void);
 int micro_simdjson(void *payload);
 int micro_simdjson_sse(void *payload);
+int micro_simdjson_stage1(void *payload);
+int micro_simdjson_sse_stage1(void *payload);
 const char *micro_simdjson_implementation(void);
 
 

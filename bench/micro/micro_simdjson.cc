@@ -31,6 +31,7 @@ static volatile size_t         sink;   /* defeats dead code elimination */
 
 
 static int micro_simdjson_parse(simdjson::dom::parser &p, void *payload);
+static int micro_simdjson_index(simdjson::dom::parser &p, void *payload);
 
 
 /*
@@ -78,6 +79,47 @@ extern "C" int
 micro_simdjson_sse(void *payload)
 {
     return micro_simdjson_parse(parser_sse, payload);
+}
+
+
+/*
+ * simdjson's first stage alone: the index of every token of the body,
+ * with the validation of its UTF-8 and of its strings' bytes; what a
+ * two-stage parser spends before its second stage walks that index
+ * (parser.implementation is public "for benchmarking access")
+ */
+
+extern "C" int
+micro_simdjson_stage1(void *payload)
+{
+    return micro_simdjson_index(parser, payload);
+}
+
+
+extern "C" int
+micro_simdjson_sse_stage1(void *payload)
+{
+    return micro_simdjson_index(parser_sse, payload);
+}
+
+
+static int
+micro_simdjson_index(simdjson::dom::parser &p, void *payload)
+{
+    size_t                len;
+    const unsigned char  *body;
+
+    body = micro_body(payload, &len);
+
+    if (p.implementation->stage1(body, len, simdjson::stage1_mode::regular)
+        != simdjson::SUCCESS)
+    {
+        return -1;
+    }
+
+    sink += p.implementation->n_structural_indexes;
+
+    return 0;
 }
 
 
