@@ -27,6 +27,23 @@ repeat_each(1);
 # checks, and the block's own three
 plan tests => repeat_each() * 2 * (2 + 3 + 3);
 
+# what the old worker logs
+our $Closed = [qr/\[notice\] .*gracefully shutting down/,
+               qr/\[error\] .*intercom webhook: Redis "rd" at 127\.0\.0\.1:\d+: closed at worker_shutdown_timeout \(unavailable\)/];
+
+# the old worker ends its requests 300 ms after the reload, long before
+# their Redis operations' timeout
+our $MainConfig = <<'_EOC_';
+    worker_shutdown_timeout 300ms;
+_EOC_
+
+our $HttpConfig = <<'_EOC_';
+    upstream rd {
+        server 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    }
+    intercom_webhook_redis rd timeout=30s;
+_EOC_
+
 # the notification $id sent to the worker at hand while Redis is stopped,
 # then nginx reloaded: what the client got before the connection closed,
 # and whether the old worker exited within 10 s
@@ -110,13 +127,8 @@ run_tests();
 __DATA__
 
 === TEST 1: nginx reloaded while a claim waits for a stalled Redis: the old worker ends the request at worker_shutdown_timeout, its claim detached, and exits; the new worker serves the next notification; the retry waits for the claim's time
---- main_config
-    worker_shutdown_timeout 300ms;
---- http_config
-    upstream rd {
-        server 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    }
-    intercom_webhook_redis rd timeout=30s;
+--- main_config eval: $::MainConfig
+--- http_config eval: $::HttpConfig
 --- config
     location = /hook {
         intercom_webhook on;
@@ -142,22 +154,15 @@ Test::More::like(::redis('GET', $key), qr/^f:/,
 ::signed(::event("conversation.user.created", id => '"notif-shutdown-next"'))
 --- response_body
 app notif-shutdown-next
---- error_log eval
-[qr/\[notice\] .*gracefully shutting down/,
- qr/\[error\] .*intercom webhook: Redis "rd" at 127\.0\.0\.1:\d+: closed at worker_shutdown_timeout \(unavailable\)/]
+--- error_log eval: $::Closed
 --- no_error_log
 [alert]
 
 
 
 === TEST 2: nginx reloaded while an XADD waits for a stalled Redis: the old worker ends the request at worker_shutdown_timeout, its XADD detached, and exits; the entry is in the stream all the same
---- main_config
-    worker_shutdown_timeout 300ms;
---- http_config
-    upstream rd {
-        server 127.0.0.1:$TEST_NGINX_REDIS_PORT;
-    }
-    intercom_webhook_redis rd timeout=30s;
+--- main_config eval: $::MainConfig
+--- http_config eval: $::HttpConfig
 --- config
     location = /hook {
         intercom_webhook on;
@@ -179,8 +184,6 @@ Test::More::is(::redis('XLEN', 'shutdown'), 1,
 --- more_headers eval
 ::signed(::event("conversation.user.created", id => '"notif-shutdown-next2"'))
 --- response_body:
---- error_log eval
-[qr/\[notice\] .*gracefully shutting down/,
- qr/\[error\] .*intercom webhook: Redis "rd" at 127\.0\.0\.1:\d+: closed at worker_shutdown_timeout \(unavailable\)/]
+--- error_log eval: $::Closed
 --- no_error_log
 [alert]
