@@ -112,6 +112,7 @@ static ngx_int_t ngx_http_intercom_webhook_redis_tls_conf(ngx_conf_t *cf,
     ngx_str_t *cert, ngx_str_t *key);
 static void ngx_http_intercom_webhook_redis_tls_init(
     ngx_http_intercom_webhook_redis_op_t *op, ngx_connection_t *c);
+static void ngx_http_intercom_webhook_redis_tls_event(ngx_event_t *ev);
 static void ngx_http_intercom_webhook_redis_tls_handshake(
     ngx_connection_t *c);
 #endif
@@ -1278,6 +1279,44 @@ ngx_http_intercom_webhook_redis_tls_init(
         }
 
         c->ssl->handler = ngx_http_intercom_webhook_redis_tls_handshake;
+        c->read->handler = ngx_http_intercom_webhook_redis_tls_event;
+        c->write->handler = ngx_http_intercom_webhook_redis_tls_event;
+        return;
+    }
+
+    ngx_http_intercom_webhook_redis_tls_handshake(c);
+}
+
+
+/*
+ * The handshake's events, as nginx's own handler takes them, and the end
+ * that worker_shutdown_timeout signals (c->close), which that one does
+ * not see
+ */
+
+static void
+ngx_http_intercom_webhook_redis_tls_event(ngx_event_t *ev)
+{
+    ngx_connection_t                        *c;
+    ngx_http_intercom_webhook_redis_conn_t  *conn;
+
+    c = ev->data;
+    conn = c->data;
+
+    if (c->close) {
+
+        if (conn->op) {
+            ngx_http_intercom_webhook_redis_fail(conn->op,
+                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
+                                   "closed at worker_shutdown_timeout", 0);
+        }
+
+        return;
+    }
+
+    if (!ev->timedout && ngx_ssl_handshake(c) == NGX_AGAIN) {
+        c->read->handler = ngx_http_intercom_webhook_redis_tls_event;
+        c->write->handler = ngx_http_intercom_webhook_redis_tls_event;
         return;
     }
 

@@ -10,7 +10,9 @@
 # serves the next notification.  The client gets no answer, so Intercom
 # sends the notification again: the claim Redis carries out later holds
 # that retry off for the claim's time, and the XADD is in the stream (the
-# queue is at least once).
+# queue is at least once).  A connection whose TLS handshake waits (a
+# server that never answers it: Redis stopped, on its plain port) ends
+# at worker_shutdown_timeout too.
 
 use Test::Nginx::Socket;
 use FindBin ();
@@ -25,7 +27,7 @@ repeat_each(1);
 
 # per block: status and body of the request to the new worker, three log
 # checks, and the block's own three
-plan tests => repeat_each() * 2 * (2 + 3 + 3);
+plan tests => repeat_each() * 3 * (2 + 3 + 3);
 
 # what the old worker logs
 our $Closed = [qr/\[notice\] .*gracefully shutting down/,
@@ -185,5 +187,39 @@ Test::More::is(::redis('XLEN', 'shutdown'), 1,
 ::signed(::event("conversation.user.created", id => '"notif-shutdown-next2"'))
 --- response_body:
 --- error_log eval: $::Closed
+--- no_error_log
+[alert]
+
+
+
+=== TEST 3: nginx reloaded while the TLS handshake of a claim's connection waits (Redis stalled, on its plain port, where no handshake ends): the old worker ends the request and the handshake at worker_shutdown_timeout, and exits; the new worker answers
+--- main_config eval: $::MainConfig
+--- http_config
+    upstream rt {
+        server 127.0.0.1:$TEST_NGINX_REDIS_PORT;
+    }
+    intercom_webhook_redis rt timeout=30s tls tls_verify=off;
+--- config
+    location = /hook {
+        intercom_webhook on;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_dedup redis=rt;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 "app $http_x_intercom_notification_id\n"; }
+--- init
+my ($got, $old) = ::reloaded('notif-shutdown-tls');
+Test::More::is($got, '', 'TEST 3: no answer, the connection closed');
+Test::More::is($old, 'exited', 'TEST 3: the old worker exited');
+Test::More::is(::redis('EXISTS', ::redis_key('q3fz8k2m', 'notif-shutdown-tls')),
+               0, 'TEST 3: nothing reached Redis but the TLS hello');
+--- request
+GET /app
+--- response_body eval
+"app \n"
+--- error_log eval
+[qr/\[notice\] .*gracefully shutting down/,
+ qr/\[error\] .*intercom webhook: Redis "rt" at 127\.0\.0\.1:\d+: closed at worker_shutdown_timeout \(unavailable\)/]
 --- no_error_log
 [alert]
