@@ -132,6 +132,7 @@ static ngx_int_t ngx_http_intercom_webhook_redis_format(
     ngx_http_intercom_webhook_redis_op_t *op, ngx_uint_t argc,
     ngx_str_t *argv, ngx_chain_t ***last);
 static void ngx_http_intercom_webhook_redis_free_reader(void *data);
+static ngx_uint_t ngx_http_intercom_webhook_redis_closed(ngx_connection_t *c);
 static void ngx_http_intercom_webhook_redis_write_handler(ngx_event_t *wev);
 static void ngx_http_intercom_webhook_redis_read_handler(ngx_event_t *rev);
 static ngx_int_t ngx_http_intercom_webhook_redis_reply(
@@ -1297,20 +1298,11 @@ ngx_http_intercom_webhook_redis_tls_init(
 static void
 ngx_http_intercom_webhook_redis_tls_event(ngx_event_t *ev)
 {
-    ngx_connection_t                        *c;
-    ngx_http_intercom_webhook_redis_conn_t  *conn;
+    ngx_connection_t  *c;
 
     c = ev->data;
-    conn = c->data;
 
-    if (c->close) {
-
-        if (conn->op) {
-            ngx_http_intercom_webhook_redis_fail(conn->op,
-                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
-                                   "closed at worker_shutdown_timeout", 0);
-        }
-
+    if (ngx_http_intercom_webhook_redis_closed(c)) {
         return;
     }
 
@@ -1391,6 +1383,32 @@ failed:
 #endif
 
 
+/*
+ * At worker_shutdown_timeout nginx ends the exiting worker's connections
+ * (c->close): the operation on c ends then, not at its timeout
+ */
+
+static ngx_uint_t
+ngx_http_intercom_webhook_redis_closed(ngx_connection_t *c)
+{
+    ngx_http_intercom_webhook_redis_conn_t  *conn;
+
+    if (!c->close) {
+        return 0;
+    }
+
+    conn = c->data;
+
+    if (conn->op) {
+        ngx_http_intercom_webhook_redis_fail(conn->op,
+                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
+                                   "closed at worker_shutdown_timeout", 0);
+    }
+
+    return 1;
+}
+
+
 static void
 ngx_http_intercom_webhook_redis_write_handler(ngx_event_t *wev)
 {
@@ -1410,11 +1428,7 @@ ngx_http_intercom_webhook_redis_write_handler(ngx_event_t *wev)
 
     run = op->run;
 
-    if (c->close) {
-        /* worker_shutdown_timeout: the worker exits, its operations end */
-        ngx_http_intercom_webhook_redis_fail(op,
-                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
-                                   "closed at worker_shutdown_timeout", 0);
+    if (ngx_http_intercom_webhook_redis_closed(c)) {
         return;
     }
 
@@ -1515,10 +1529,7 @@ ngx_http_intercom_webhook_redis_read_handler(ngx_event_t *rev)
 
     run = op->run;
 
-    if (c->close) {
-        ngx_http_intercom_webhook_redis_fail(op,
-                                   NGX_HTTP_INTERCOM_WEBHOOK_REDIS_UNAVAILABLE,
-                                   "closed at worker_shutdown_timeout", 0);
+    if (ngx_http_intercom_webhook_redis_closed(c)) {
         return;
     }
 
