@@ -147,6 +147,17 @@ plan tests => repeat_each() * (5 + 3 * 7 + 4 * 6 + 2 * 2 + 6 * 2
                                + 6 + 5 + 5)
               + 2 + 2 + 2;
 
+# the queue with its counters, for the blocks of clients gone
+our $StatusConfig = <<'_EOC_';
+    location = /hook {
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret id=current;
+        intercom_webhook_allow all;
+        intercom_webhook_enqueue redis=rq stream=q;
+    }
+    location = /status { intercom_webhook_status; }
+_EOC_
+
 run_tests();
 
 sub ::entry {
@@ -689,14 +700,7 @@ qr/\[emerg\] .*location "\/hook" has a content handler already \(proxy_pass, \.\
     upstream rq { server 127.0.0.1:$TEST_NGINX_REDIS_PORT; }
     intercom_webhook_redis rq timeout=5s;
     intercom_webhook_zone iw:1m;
---- config
-    location = /hook {
-        intercom_webhook on status=iw;
-        intercom_webhook_secret it-secret id=current;
-        intercom_webhook_allow all;
-        intercom_webhook_enqueue redis=rq stream=q;
-    }
-    location = /status { intercom_webhook_status; }
+--- config eval: $::StatusConfig
 --- init
 ::redis('CLIENT', 'PAUSE', 1000, 'WRITE');
 ::gone(::event('conversation.user.created', id => '"notif-q-gone"'), 0.3);
@@ -761,14 +765,7 @@ qr/\[error\] .*intercom webhook: notification queued in "q" as \d+-\d+, but only
     upstream rq { server 127.0.0.1:$TEST_NGINX_REDIS_PORT; }
     intercom_webhook_redis rq timeout=300ms;
     intercom_webhook_zone iw:1m;
---- config
-    location = /hook {
-        intercom_webhook on status=iw;
-        intercom_webhook_secret it-secret id=current;
-        intercom_webhook_allow all;
-        intercom_webhook_enqueue redis=rq stream=q;
-    }
-    location = /status { intercom_webhook_status; }
+--- config eval: $::StatusConfig
 --- init
 kill 'STOP', $QueueRedis::Pid;
 my $status = eval {

@@ -66,6 +66,19 @@ our $Config = <<'_EOC_';
     location = /status { intercom_webhook_status; }
 _EOC_
 
+# the blocks against the fake Redis (below)
+our $FakeConfig = <<'_EOC_';
+    location = /hook {
+        intercom_webhook on status=iw;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+        intercom_webhook_dedup redis=fr;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
+    }
+    location = /app { return 200 "app $http_x_intercom_notification_id\n"; }
+    location = /status { intercom_webhook_status; }
+_EOC_
+
 # a notification of its own id (and app id), as raw JSON text
 sub ::ev {
     my ($id, $app) = @_;
@@ -637,16 +650,7 @@ app notif-stalled
     }
     intercom_webhook_redis fr timeout=5s keepalive=1;
     intercom_webhook_zone iw:1m;
---- config
-    location = /hook {
-        intercom_webhook on status=iw;
-        intercom_webhook_secret it-secret;
-        intercom_webhook_allow all;
-        intercom_webhook_dedup redis=fr;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
-    }
-    location = /app { return 200 "app $http_x_intercom_notification_id\n"; }
-    location = /status { intercom_webhook_status; }
+--- config eval: $::FakeConfig
 --- init
 # answered at once: the mark is asked after the answer
 Test::More::is(::post('notif-mark-late-500'), "app notif-mark-late-500\n",
@@ -673,16 +677,7 @@ app notif-mark-next
     }
     intercom_webhook_redis fr timeout=200ms keepalive=1;
     intercom_webhook_zone iw:1m;
---- config
-    location = /hook {
-        intercom_webhook on status=iw;
-        intercom_webhook_secret it-secret;
-        intercom_webhook_allow all;
-        intercom_webhook_dedup redis=fr;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/app;
-    }
-    location = /app { return 200 "app $http_x_intercom_notification_id\n"; }
-    location = /status { intercom_webhook_status; }
+--- config eval: $::FakeConfig
 --- init
 Test::More::is(::post('notif-mark-late-1500'), "app notif-mark-late-1500\n",
                'TEST 19: the first notification, answered before its mark');
