@@ -53,10 +53,12 @@ sub ::reloaded {
     my ($id) = @_;
     my ($got, $old);
 
-    # nginx answers (under valgrind it takes seconds to start)
+    # nginx answers (under valgrind it takes seconds to start), and its
+    # master has written its pid and started its worker
     my $s = ::nginx();
     my $pid = ::nginx_master();
-    my @old = @{::nginx_workers($pid)};
+    my @old = @{::wait_until('the worker', sub { ::nginx_workers($pid) },
+                             sub { @{$_[0]} > 0 })};
 
     kill 'STOP', $IntercomRedis::Pid;
 
@@ -103,12 +105,16 @@ sub ::redis_queued {
     return $n;
 }
 
-# nginx's master, from its pid file
+# nginx's master, from its pid file, which nginx writes after it listens
 sub ::nginx_master {
-    open my $f, '<', server_root() . '/logs/nginx.pid' or die "pid: $!";
-    my $pid = <$f>;
-    chomp $pid;
-    return $pid;
+    my $file = server_root() . '/logs/nginx.pid';
+    my $pid = ::wait_until('the pid file', sub {
+                               open my $f, '<', $file or return '';
+                               return <$f> // '';
+                           },
+                           sub { $_[0] =~ /^\d+$/ });
+    die "no pid in $file\n" unless $pid =~ /^(\d+)$/;
+    return $1;
 }
 
 # the master's children: its workers
