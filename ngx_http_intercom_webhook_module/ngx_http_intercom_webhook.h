@@ -174,6 +174,8 @@ struct ngx_http_intercom_webhook_field_s {
     ngx_array_t                         children; /* of field_t */
     /* bit n - 1 set: a child's key is n bytes long */
     uint64_t                            lengths;
+    /* the key's first eight bytes, padded with zeros */
+    uint64_t                            word;
 };
 
 
@@ -263,6 +265,9 @@ struct ngx_http_intercom_webhook_parser_s {
     ngx_http_intercom_webhook_value_t  *values;   /* fields->nslots */
     ngx_pool_t                         *pool;
 
+    /* parse_whole's verdict came from the index */
+    unsigned                            indexed:1;
+
     /* the rest is private to the parser */
 
     /* the field node of each open object, NULL off the tree */
@@ -343,6 +348,80 @@ ngx_int_t ngx_http_intercom_webhook_parse(
     ngx_http_intercom_webhook_parser_t *p, u_char *pos, u_char *last);
 ngx_int_t ngx_http_intercom_webhook_parse_done(
     ngx_http_intercom_webhook_parser_t *p);
+
+/*
+ * A whole body in one piece: the same verdict, values and error as
+ * parser_init's parser given parse(pos, last) and parse_done.  Where the
+ * CPU has the vector code of the index (below), a second stage walks the
+ * index of the body's tokens; anything it does not settle (an invalid
+ * body among others) is parsed again by the streaming parser.
+ */
+ngx_int_t ngx_http_intercom_webhook_parse_whole(
+    ngx_http_intercom_webhook_parser_t *p, u_char *pos, u_char *last);
+
+
+/*
+ * The index of a body's tokens, the first stage of parse_whole: 64 bytes
+ * at a time with AVX-512 or AVX2, chosen at run time on x86-64 (none
+ * elsewhere, or with -DNGX_HTTP_INTERCOM_WEBHOOK_NO_SIMD).  Each call of
+ * index_next indexes the next BLOCKS blocks of 64 bytes at most: the
+ * offsets of the tokens in them, in order, which are the quotes that
+ * open strings, the structural characters outside strings, and the first
+ * byte of every other run of bytes that is neither whitespace nor one of
+ * those (nor in a string).  It checks the bytes that the second stage
+ * does not look at: strings without control characters and with valid
+ * escapes (a \u escape of a surrogate is left to the streaming parser),
+ * and UTF-8.
+ */
+
+#define NGX_HTTP_INTERCOM_WEBHOOK_INDEX_BLOCKS  32
+/* an offset per byte at most, and the slack its writers use */
+#define NGX_HTTP_INTERCOM_WEBHOOK_INDEX_SIZE                                  \
+    (NGX_HTTP_INTERCOM_WEBHOOK_INDEX_BLOCKS * 64 + 16)
+
+typedef struct ngx_http_intercom_webhook_index_s
+    ngx_http_intercom_webhook_index_t;
+
+typedef ngx_int_t (*ngx_http_intercom_webhook_index_pt)(
+    ngx_http_intercom_webhook_index_t *ix);
+
+struct ngx_http_intercom_webhook_index_s {
+    u_char                             *start;
+    u_char                             *pos;      /* the next block */
+    u_char                             *last;
+    ngx_http_intercom_webhook_index_pt  code;
+
+    /* carried from block to block */
+    uint64_t                            in_string;   /* all ones or 0 */
+    uint64_t                            escaped;     /* bit 0 */
+    uint64_t                            scalar;      /* bit 0 */
+    uint64_t                            high;        /* bits 0-2 */
+
+    ngx_uint_t                          n;
+    uint32_t                            index[
+                                        NGX_HTTP_INTERCOM_WEBHOOK_INDEX_SIZE];
+};
+
+
+/*
+ * The vector code index_init uses: "avx512", "avx2" or NULL, the CPU's
+ * best; use sets it for tests and benchmarks ("avx2", "none", or NULL
+ * for the CPU's best), NGX_DECLINED when the CPU does not have it.
+ */
+const char *ngx_http_intercom_webhook_index_code(void);
+ngx_int_t ngx_http_intercom_webhook_index_use(const char *code);
+
+/* NGX_OK, or NGX_DECLINED: no vector code, or a body of 4 GB or more */
+ngx_int_t ngx_http_intercom_webhook_index_init(
+    ngx_http_intercom_webhook_index_t *ix, u_char *pos, u_char *last);
+
+/*
+ * NGX_OK: ix->n > 0 offsets in ix->index; NGX_DONE: the body is indexed
+ * and checked, no offset left; NGX_DECLINED: the bytes are not those of
+ * valid JSON, or hold what is left to the streaming parser.
+ */
+ngx_int_t ngx_http_intercom_webhook_index_next(
+    ngx_http_intercom_webhook_index_t *ix);
 
 /*
  * The decoded text of a captured string (jansson decodes a string with

@@ -137,6 +137,23 @@ static ngx_inline u_char *ngx_http_intercom_webhook_digits(u_char *pos,
     u_char *last);
 static ngx_inline u_char *ngx_http_intercom_webhook_utf8_run(u_char *pos,
     u_char *last);
+static ngx_int_t ngx_http_intercom_webhook_parse_index(
+    ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_index_t *ix);
+static ngx_inline ngx_int_t ngx_http_intercom_webhook_token(
+    ngx_http_intercom_webhook_index_t *ix, ngx_uint_t *i, u_char **pos);
+static ngx_inline u_char *ngx_http_intercom_webhook_key_end(u_char *pos,
+    u_char *last);
+static ngx_inline ngx_http_intercom_webhook_field_t *
+    ngx_http_intercom_webhook_child_word(
+    ngx_http_intercom_webhook_field_t *node, u_char *key, size_t len,
+    u_char *last);
+static u_char *ngx_http_intercom_webhook_string_end(u_char *pos,
+    u_char *last);
+static ngx_inline u_char *ngx_http_intercom_webhook_number(u_char *pos,
+    u_char *last);
+static ngx_inline ngx_uint_t ngx_http_intercom_webhook_value_end(
+    u_char *pos, u_char *last);
 static ngx_int_t ngx_http_intercom_webhook_push(
     ngx_http_intercom_webhook_parser_t *p, ngx_uint_t object,
     ngx_http_intercom_webhook_field_t *node);
@@ -300,6 +317,7 @@ ngx_http_intercom_webhook_fields_add(
             }
 
             ngx_memcpy(child->key.data, start, child->key.len);
+            ngx_memcpy(&child->word, start, ngx_min(child->key.len, 8));
             child->slot = NGX_ERROR;
             child->index = fields->nnodes++;
 
@@ -1568,6 +1586,571 @@ ngx_http_intercom_webhook_parse_done(ngx_http_intercom_webhook_parser_t *p)
     p->state = sw_error;
 
     return NGX_ERROR;
+}
+
+
+ngx_int_t
+ngx_http_intercom_webhook_parse_whole(ngx_http_intercom_webhook_parser_t *p,
+    u_char *pos, u_char *last)
+{
+    ngx_int_t                           rc;
+    ngx_http_intercom_webhook_index_t   ix;
+
+    if (p->state == sw_start
+        && p->offset == 0
+        && ngx_http_intercom_webhook_index_init(&ix, pos, last) == NGX_OK)
+    {
+        rc = ngx_http_intercom_webhook_parse_index(p, &ix);
+
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
+        /* from the start again, streaming: its verdict, its error */
+
+        (void) ngx_http_intercom_webhook_parser_init(p, p->fields, p->values,
+                                                     p->pool);
+    }
+
+    if (ngx_http_intercom_webhook_parse(p, pos, last) == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_intercom_webhook_parse_done(p);
+}
+
+
+/*
+ * The second stage of parse_whole, from the index: the grammar, the
+ * nesting, the numbers and literals, the keys of the field tree and the
+ * values to capture, which point into the body until all is checked and
+ * are then copied into the pool.  NGX_DECLINED for whatever is left to
+ * the streaming parser: an invalid body, a key of the tree read twice, a
+ * key with an escape in an object of the tree, nesting deeper than
+ * MAX_DEPTH.
+ */
+
+static ngx_int_t
+ngx_http_intercom_webhook_parse_index(ngx_http_intercom_webhook_parser_t *p,
+    ngx_http_intercom_webhook_index_t *ix)
+{
+    u_char                             *pos, *end, *last, *data;
+    size_t                              len;
+    uint64_t                            bit;
+    ngx_int_t                           ch;
+    ngx_uint_t                          i, depth, object;
+    ngx_http_intercom_webhook_type_e    type;
+    ngx_http_intercom_webhook_field_t  *cur, *f, *node;
+    ngx_http_intercom_webhook_value_t  *value;
+
+    last = ix->last;
+    i = 0;
+
+    ch = ngx_http_intercom_webhook_token(ix, &i, &pos);
+
+    if (ch != '{') {
+        return NGX_DECLINED;
+    }
+
+    node = NULL;
+
+    if (p->fields && p->fields->root.children.nelts) {
+        node = &p->fields->root;
+    }
+
+    depth = 0;
+    cur = NULL;
+    f = NULL;
+    object = 1;
+
+    goto push;
+
+object:
+
+    ch = ngx_http_intercom_webhook_token(ix, &i, &pos);
+
+    if (ch == '}') {
+        goto close;
+    }
+
+key:
+
+    if (ch != '"') {
+        return NGX_DECLINED;
+    }
+
+    f = NULL;
+    value = NULL;
+
+    if (cur) {
+        end = ngx_http_intercom_webhook_key_end(pos + 1, last);
+
+        /* a key with escapes is rare: the streaming parser decodes it */
+
+        if (end && *end == '\\') {
+            return NGX_DECLINED;
+        }
+
+        if (end) {
+            f = ngx_http_intercom_webhook_child_word(cur, pos + 1,
+                                                     end - pos - 1, last);
+        }
+
+        if (f) {
+            bit = (uint64_t) 1 << (f->index & 63);
+
+            if (p->seen[f->index >> 6] & bit) {
+                return NGX_DECLINED;
+            }
+
+            p->seen[f->index >> 6] |= bit;
+
+            if (f->slot != NGX_ERROR) {
+                value = &p->values[f->slot];
+            }
+        }
+    }
+
+    ch = ngx_http_intercom_webhook_token(ix, &i, &pos);
+
+    if (ch != ':') {
+        return NGX_DECLINED;
+    }
+
+    ch = ngx_http_intercom_webhook_token(ix, &i, &pos);
+
+value:
+
+    switch (ch) {
+
+    case '"':
+
+        if (value) {
+            end = ngx_http_intercom_webhook_string_end(pos, last);
+
+            if (end == NULL) {
+                return NGX_DECLINED;
+            }
+
+            len = end + 1 - pos;
+
+            if (len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE) {
+                value->type = NGX_HTTP_INTERCOM_WEBHOOK_TOO_LONG;
+
+            } else {
+                value->type = NGX_HTTP_INTERCOM_WEBHOOK_STRING;
+                value->raw.data = pos;
+                value->raw.len = len;
+                value->escaped = (memchr(pos + 1, '\\', end - pos - 1)
+                                  != NULL);
+            }
+        }
+
+        goto after;
+
+    case '{':
+        node = (f && f->children.nelts) ? f : NULL;
+
+        if (value) {
+            value->type = NGX_HTTP_INTERCOM_WEBHOOK_OBJECT;
+        }
+
+        object = 1;
+        goto push;
+
+    case '[':
+        node = NULL;
+
+        if (value) {
+            value->type = NGX_HTTP_INTERCOM_WEBHOOK_ARRAY;
+        }
+
+        object = 0;
+        goto push;
+
+    case 't':
+        end = pos + 4;
+        type = NGX_HTTP_INTERCOM_WEBHOOK_TRUE;
+
+        if (last - pos < 4 || ngx_memcmp(pos, "true", 4) != 0) {
+            return NGX_DECLINED;
+        }
+
+        break;
+
+    case 'f':
+        end = pos + 5;
+        type = NGX_HTTP_INTERCOM_WEBHOOK_FALSE;
+
+        if (last - pos < 5 || ngx_memcmp(pos, "false", 5) != 0) {
+            return NGX_DECLINED;
+        }
+
+        break;
+
+    case 'n':
+        end = pos + 4;
+        type = NGX_HTTP_INTERCOM_WEBHOOK_NULL;
+
+        if (last - pos < 4 || ngx_memcmp(pos, "null", 4) != 0) {
+            return NGX_DECLINED;
+        }
+
+        break;
+
+    default:
+        end = ngx_http_intercom_webhook_number(pos, last);
+        type = NGX_HTTP_INTERCOM_WEBHOOK_NUMBER;
+
+        if (end == NULL) {
+            return NGX_DECLINED;
+        }
+
+        if (value) {
+            len = end - pos;
+
+            if (len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE) {
+                type = NGX_HTTP_INTERCOM_WEBHOOK_TOO_LONG;
+
+            } else {
+                value->raw.data = pos;
+                value->raw.len = len;
+            }
+        }
+    }
+
+    /* the bytes after a literal or a number are not part of it */
+
+    if (!ngx_http_intercom_webhook_value_end(end, last)) {
+        return NGX_DECLINED;
+    }
+
+    if (value) {
+        value->type = type;
+    }
+
+after:
+
+    ch = ngx_http_intercom_webhook_token(ix, &i, &pos);
+
+    if (ch == ',') {
+        ch = ngx_http_intercom_webhook_token(ix, &i, &pos);
+
+        if (object) {
+            goto key;
+        }
+
+        f = NULL;
+        value = NULL;
+        goto value;
+    }
+
+    if (ch == (object ? '}' : ']')) {
+        goto close;
+    }
+
+    return NGX_DECLINED;
+
+push:
+
+    if (depth == NGX_HTTP_INTERCOM_WEBHOOK_MAX_DEPTH) {
+        return NGX_DECLINED;
+    }
+
+    if (object) {
+        p->stack[depth >> 3] |= (uint8_t) (1 << (depth & 7));
+
+    } else {
+        p->stack[depth >> 3] &= (uint8_t) ~(1 << (depth & 7));
+    }
+
+    depth++;
+
+    if (depth < NGX_HTTP_INTERCOM_WEBHOOK_NODES) {
+        p->node[depth] = node;
+    }
+
+    cur = node;
+
+    if (object) {
+        goto object;
+    }
+
+    ch = ngx_http_intercom_webhook_token(ix, &i, &pos);
+
+    if (ch != ']') {
+        f = NULL;
+        value = NULL;
+        goto value;
+    }
+
+close:
+
+    if (--depth) {
+        object = (p->stack[(depth - 1) >> 3] >> ((depth - 1) & 7)) & 1;
+        cur = (depth < NGX_HTTP_INTERCOM_WEBHOOK_NODES) ? p->node[depth]
+                                                        : NULL;
+        goto after;
+    }
+
+    /* the object's end: nothing but whitespace after it */
+
+    if (i != ix->n || ngx_http_intercom_webhook_index_next(ix) != NGX_DONE) {
+        return NGX_DECLINED;
+    }
+
+    /* all is checked: the values' copies */
+
+    if (p->fields) {
+        value = p->values;
+
+        for (i = 0; i < p->fields->nslots; i++) {
+
+            if (value[i].raw.len == 0) {
+                continue;
+            }
+
+            data = ngx_pnalloc(p->pool, value[i].raw.len);
+            if (data == NULL) {
+                p->error = "out of memory";
+                p->code = NGX_HTTP_INTERCOM_WEBHOOK_PARSE_NO_MEMORY;
+                p->state = sw_error;
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(data, value[i].raw.data, value[i].raw.len);
+            value[i].raw.data = data;
+        }
+    }
+
+    p->state = sw_end;
+    p->offset = last - ix->start;
+    p->indexed = 1;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The next token of the index: its place and its first byte.  At the end
+ * or on an invalid byte, 0 and the body's first byte ("{" or another):
+ * no token starts with 0 that the second stage takes, so that it does
+ * not look for the end at each token.
+ */
+
+static ngx_inline ngx_int_t
+ngx_http_intercom_webhook_token(ngx_http_intercom_webhook_index_t *ix,
+    ngx_uint_t *i, u_char **pos)
+{
+    if (*i == ix->n) {
+
+        if (ngx_http_intercom_webhook_index_next(ix) != NGX_OK) {
+            *pos = ix->start;
+            return 0;
+        }
+
+        *i = 0;
+    }
+
+    *pos = ix->start + ix->index[(*i)++];
+
+    return **pos;
+}
+
+
+/*
+ * The first quote or backslash of the key whose bytes start at pos: its
+ * end, or an escape; NULL when it is longer than any key of the tree.
+ */
+
+static ngx_inline u_char *
+ngx_http_intercom_webhook_key_end(u_char *pos, u_char *last)
+{
+    u_char    *end;
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+    uint64_t   t;
+#endif
+
+    end = pos + ngx_min((size_t) (last - pos),
+                        NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY + 1);
+
+#if (NGX_HTTP_INTERCOM_WEBHOOK_SIMD)
+
+    /* most keys end in their first sixteen bytes */
+
+    if (last - pos >= 16) {
+        t = ngx_http_intercom_webhook_vspecial(pos);
+
+        if (t == 0) {
+            pos += 16;
+
+        } else {
+            pos += ngx_http_intercom_webhook_vfirst(t);
+
+            if (*pos == '"' || *pos == '\\') {
+                return pos;
+            }
+        }
+    }
+
+#endif
+
+    for ( /* void */ ; pos < end; pos++) {
+        if (*pos == '"' || *pos == '\\') {
+            return pos;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * child() for a key with eight bytes or more at hand: its first eight
+ * compared at once with each child's word
+ */
+
+static ngx_inline ngx_http_intercom_webhook_field_t *
+ngx_http_intercom_webhook_child_word(ngx_http_intercom_webhook_field_t *node,
+    u_char *key, size_t len, u_char *last)
+{
+#if (NGX_HAVE_LITTLE_ENDIAN)
+    uint64_t                            w;
+    ngx_uint_t                          i;
+    ngx_http_intercom_webhook_field_t  *child;
+
+    if (len == 0
+        || len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY
+        || !(node->lengths & ((uint64_t) 1 << (len - 1))))
+    {
+        return NULL;
+    }
+
+    if (last - key >= 8) {
+        ngx_memcpy(&w, key, 8);
+
+        if (len < 8) {
+            w &= ((uint64_t) 1 << (len * 8)) - 1;
+        }
+
+        child = node->children.elts;
+
+        for (i = 0; i < node->children.nelts; i++) {
+            if (child[i].word == w
+                && child[i].key.len == len
+                && (len <= 8
+                    || ngx_memcmp(child[i].key.data + 8, key + 8, len - 8)
+                       == 0))
+            {
+                return &child[i];
+            }
+        }
+
+        return NULL;
+    }
+#endif
+
+    return ngx_http_intercom_webhook_child(node, key, len);
+}
+
+
+/*
+ * The closing quote of the string whose opening quote is at pos: the
+ * first quote after an even run of backslashes, or NULL in a truncated
+ * body.
+ */
+
+static u_char *
+ngx_http_intercom_webhook_string_end(u_char *pos, u_char *last)
+{
+    u_char  *q, *b, *start;
+
+    start = ++pos;
+
+    for ( ;; ) {
+        q = memchr(pos, '"', last - pos);
+
+        if (q == NULL) {
+            return NULL;
+        }
+
+        for (b = q; b > start && b[-1] == '\\'; b--) { /* void */ }
+
+        if (((q - b) & 1) == 0) {
+            return q;
+        }
+
+        pos = q + 1;
+    }
+}
+
+
+/* the end of the number at pos (RFC 8259, 6.), or NULL */
+
+static ngx_inline u_char *
+ngx_http_intercom_webhook_number(u_char *pos, u_char *last)
+{
+    if (*pos == '-') {
+        pos++;
+    }
+
+    if (pos == last) {
+        return NULL;
+    }
+
+    if (*pos == '0') {
+        pos++;
+
+    } else if (*pos >= '1' && *pos <= '9') {
+        pos = ngx_http_intercom_webhook_digits(pos + 1, last);
+
+    } else {
+        return NULL;
+    }
+
+    if (pos < last && *pos == '.') {
+        pos++;
+
+        if (pos == last || *pos < '0' || *pos > '9') {
+            return NULL;
+        }
+
+        pos = ngx_http_intercom_webhook_digits(pos + 1, last);
+    }
+
+    if (pos < last && (*pos | 0x20) == 'e') {
+        pos++;
+
+        if (pos < last && (*pos == '+' || *pos == '-')) {
+            pos++;
+        }
+
+        if (pos == last || *pos < '0' || *pos > '9') {
+            return NULL;
+        }
+
+        pos = ngx_http_intercom_webhook_digits(pos + 1, last);
+    }
+
+    return pos;
+}
+
+
+/* a byte that may follow a value in an object or an array */
+
+static ngx_inline ngx_uint_t
+ngx_http_intercom_webhook_value_end(u_char *pos, u_char *last)
+{
+    if (pos == last) {
+        return 0;
+    }
+
+    switch (*pos) {
+    case ' ': case '\t': case '\n': case '\r': case ',': case '}': case ']':
+        return 1;
+    }
+
+    return 0;
 }
 
 

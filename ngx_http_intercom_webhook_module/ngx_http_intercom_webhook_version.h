@@ -13,7 +13,7 @@
  * docs/directives.md must say the same (util/version check).
  */
 
-#define NGX_HTTP_INTERCOM_WEBHOOK_VERSION  "0.4.2"
+#define NGX_HTTP_INTERCOM_WEBHOOK_VERSION  "0.5.0"
 
 
 #endif /* _NGX_HTTP_INTERCOM_WEBHOOK_VERSION_H_INCLUDED_ */

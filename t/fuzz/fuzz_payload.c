@@ -6,17 +6,18 @@
 
 /*
  * libFuzzer harness of the payload parser (parser_init, parse,
- * parse_done, value_text, value_string).
+ * parse_done, parse_whole, value_text, value_string).
  *
  * The input's last byte chooses how the body, the bytes before it, is
  * cut into pieces (a sample body that ends with a newline is used whole).
  * The body is parsed whole, then in pieces, each piece a buffer of its
- * own that is freed as soon as parse() returns: the verdict, the error
- * and its offset, and every captured field (type, raw text, decoded
- * text) must be the same both ways.  A body the parser accepts must be
- * one jansson accepts too (with JSON_ALLOW_NUL; but for numbers too big
- * for it and "\u0000" in keys), and a captured string must decode as
- * jansson decodes it.
+ * own that is freed as soon as parse() returns, then by parse_whole with
+ * each vector code of the index this CPU has (freed as soon as it
+ * returns): the verdict, the error and its offset, and every captured
+ * field (type, raw text, decoded text) must be the same every way.  A
+ * body the parser accepts must be one jansson accepts too (with
+ * JSON_ALLOW_NUL; but for numbers too big for it and "\u0000" in keys),
+ * and a captured string must decode as jansson decodes it.
  */
 
 
@@ -35,8 +36,12 @@ typedef struct {
 static void fuzz_payload_init(void);
 static void fuzz_parse(u_char *body, size_t len, u_char seed, ngx_uint_t split,
     ngx_http_intercom_webhook_value_t *values, fuzz_verdict_t *v);
+static void fuzz_parse_whole(u_char *body, size_t len, const char *code,
+    ngx_http_intercom_webhook_value_t *values, fuzz_verdict_t *v);
+static void fuzz_compare_verdicts(fuzz_verdict_t *a, fuzz_verdict_t *b,
+    const char *how);
 static void fuzz_compare(ngx_http_intercom_webhook_value_t *a,
-    ngx_http_intercom_webhook_value_t *b, ngx_uint_t slot);
+    ngx_http_intercom_webhook_value_t *b, ngx_uint_t slot, const char *how);
 static void fuzz_jansson(u_char *body, size_t len,
     ngx_http_intercom_webhook_value_t *values);
 
@@ -51,6 +56,10 @@ static const char  *fuzz_paths[] = {
     "a.b.c.d.e.f.g.h", "\xc3\xa9t\xc3\xa9", "x\"y", "",
     NULL
 };
+
+
+/* the index's vector codes, compared with the streaming parser */
+static const char  *fuzz_codes[] = { "avx512", "avx2", NULL };
 
 
 /* the configuration's pool, and one for each input */
@@ -155,14 +164,56 @@ fuzz_parse(u_char *body, size_t len, u_char seed, ngx_uint_t split,
 
 
 static void
+fuzz_parse_whole(u_char *body, size_t len, const char *code,
+    ngx_http_intercom_webhook_value_t *values, fuzz_verdict_t *v)
+{
+    u_char                              *piece;
+    ngx_int_t                            rc;
+    ngx_http_intercom_webhook_parser_t  *p;
+
+    p = fuzz_parser;
+
+    rc = ngx_http_intercom_webhook_parser_init(p, &fuzz_fields, values,
+                                               fuzz_pool);
+    FUZZ_CHECK(rc == NGX_OK, "parser_init: %d", (int) rc);
+
+    piece = fuzz_copy(body, len);
+    rc = ngx_http_intercom_webhook_parse_whole(p, piece, piece + len);
+    free(piece);
+
+    FUZZ_CHECK(rc == NGX_OK || rc == NGX_ERROR, "parse_whole (%s): %d",
+               code, (int) rc);
+
+    v->rc = rc;
+    v->offset = (rc == NGX_ERROR) ? p->offset : 0;
+    v->error = (rc == NGX_ERROR) ? p->error : NULL;
+}
+
+
+static void
+fuzz_compare_verdicts(fuzz_verdict_t *a, fuzz_verdict_t *b, const char *how)
+{
+    FUZZ_CHECK(a->rc == b->rc, "verdict %d whole, %d %s", (int) a->rc,
+               (int) b->rc, how);
+
+    if (a->rc == NGX_ERROR) {
+        FUZZ_CHECK(a->offset == b->offset && strcmp(a->error, b->error) == 0,
+                   "error \"%s\" at %lld whole, \"%s\" at %lld %s",
+                   a->error, (long long) a->offset, b->error,
+                   (long long) b->offset, how);
+    }
+}
+
+
+static void
 fuzz_compare(ngx_http_intercom_webhook_value_t *a,
-    ngx_http_intercom_webhook_value_t *b, ngx_uint_t slot)
+    ngx_http_intercom_webhook_value_t *b, ngx_uint_t slot, const char *how)
 {
     ngx_int_t  rca, rcb;
     ngx_str_t  ta, tb;
 
-    FUZZ_CHECK(a->type == b->type, "slot %u: type %d whole, %d split",
-               (unsigned) slot, (int) a->type, (int) b->type);
+    FUZZ_CHECK(a->type == b->type, "slot %u: type %d whole, %d %s",
+               (unsigned) slot, (int) a->type, (int) b->type, how);
 
     if (a->type != NGX_HTTP_INTERCOM_WEBHOOK_STRING
         && a->type != NGX_HTTP_INTERCOM_WEBHOOK_NUMBER)
@@ -172,10 +223,12 @@ fuzz_compare(ngx_http_intercom_webhook_value_t *a,
 
     FUZZ_CHECK(a->raw.len == b->raw.len
                && memcmp(a->raw.data, b->raw.data, a->raw.len) == 0,
-               "slot %u: raw \"%.*s\" whole, \"%.*s\" split", (unsigned) slot,
-               (int) a->raw.len, a->raw.data, (int) b->raw.len, b->raw.data);
+               "slot %u: raw \"%.*s\" whole, \"%.*s\" %s", (unsigned) slot,
+               (int) a->raw.len, a->raw.data, (int) b->raw.len, b->raw.data,
+               how);
 
-    FUZZ_CHECK(a->escaped == b->escaped, "slot %u: escaped", (unsigned) slot);
+    FUZZ_CHECK(a->escaped == b->escaped, "slot %u: escaped (%s)",
+               (unsigned) slot, how);
 
     FUZZ_CHECK(a->raw.len <= NGX_HTTP_INTERCOM_WEBHOOK_MAX_VALUE,
                "slot %u: %zu raw bytes", (unsigned) slot, a->raw.len);
@@ -183,12 +236,12 @@ fuzz_compare(ngx_http_intercom_webhook_value_t *a,
     rca = ngx_http_intercom_webhook_value_text(a, &ta, fuzz_pool);
     rcb = ngx_http_intercom_webhook_value_text(b, &tb, fuzz_pool);
 
-    FUZZ_CHECK(rca == rcb, "slot %u: value_text %d whole, %d split",
-               (unsigned) slot, (int) rca, (int) rcb);
+    FUZZ_CHECK(rca == rcb, "slot %u: value_text %d whole, %d %s",
+               (unsigned) slot, (int) rca, (int) rcb, how);
 
     if (rca == NGX_OK) {
         FUZZ_CHECK(ta.len == tb.len && memcmp(ta.data, tb.data, ta.len) == 0,
-                   "slot %u: value_text differs", (unsigned) slot);
+                   "slot %u: value_text differs (%s)", (unsigned) slot, how);
         FUZZ_CHECK(ngx_http_intercom_webhook_header_safe(&ta) == NGX_OK,
                    "slot %u: value_text not header safe", (unsigned) slot);
     }
@@ -282,8 +335,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     u_char                             *body, seed;
     size_t                              len;
-    ngx_uint_t                          i;
-    fuzz_verdict_t                      whole, split;
+    ngx_uint_t                          i, c;
+    fuzz_verdict_t                      whole, split, indexed;
     ngx_http_intercom_webhook_value_t  *a, *b;
 
     if (fuzz_pool == NULL) {
@@ -305,23 +358,36 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_parse(body, len, seed, 0, a, &whole);
     fuzz_parse(body, len, seed, 1, b, &split);
 
-    FUZZ_CHECK(whole.rc == split.rc, "verdict %d whole, %d split",
-               (int) whole.rc, (int) split.rc);
+    fuzz_compare_verdicts(&whole, &split, "split");
 
-    if (whole.rc == NGX_ERROR) {
-        FUZZ_CHECK(whole.offset == split.offset
-                   && strcmp(whole.error, split.error) == 0,
-                   "error \"%s\" at %lld whole, \"%s\" at %lld split",
-                   whole.error, (long long) whole.offset, split.error,
-                   (long long) split.offset);
-
-    } else {
+    if (whole.rc == NGX_OK) {
         for (i = 0; i < fuzz_fields.nslots; i++) {
-            fuzz_compare(&a[i], &b[i], i);
+            fuzz_compare(&a[i], &b[i], i, "split");
         }
 
         fuzz_jansson(body, len, a);
     }
+
+    for (c = 0; fuzz_codes[c]; c++) {
+
+        if (ngx_http_intercom_webhook_index_use(fuzz_codes[c]) != NGX_OK) {
+            continue;
+        }
+
+        ngx_memzero(b, fuzz_fields.nslots
+                       * sizeof(ngx_http_intercom_webhook_value_t));
+
+        fuzz_parse_whole(body, len, fuzz_codes[c], b, &indexed);
+        fuzz_compare_verdicts(&whole, &indexed, fuzz_codes[c]);
+
+        if (whole.rc == NGX_OK) {
+            for (i = 0; i < fuzz_fields.nslots; i++) {
+                fuzz_compare(&a[i], &b[i], i, fuzz_codes[c]);
+            }
+        }
+    }
+
+    (void) ngx_http_intercom_webhook_index_use(NULL);
 
     free(a);
     free(b);

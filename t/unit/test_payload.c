@@ -57,9 +57,15 @@
 #define BYTES      1
 #define RANDOM     2
 #define CHUNKS     3
+/* parse_whole, with the index's code set by index_use() */
+#define INDEXED    4
 
 
 extern ngx_int_t  ngx_stubs_alloc_fail;
+
+
+/* the index's vector codes, each compared with the streaming parser */
+static const char  *codes[] = { "avx512", "avx2", NULL };
 
 
 typedef struct {
@@ -74,6 +80,7 @@ typedef struct {
     ngx_int_t    code;
     const char  *error;       /* NULL or text */
     off_t        offset;
+    ngx_uint_t   indexed;     /* parse_whole's verdict from the index */
     buf_t        dump;
     char         text[NGX_HTTP_INTERCOM_WEBHOOK_ERR_LEN];
 } result_t;
@@ -277,6 +284,23 @@ run(const u_char *body, size_t len, int mode, result_t *res)
 
     rc = NGX_AGAIN;
 
+    if (mode == INDEXED) {
+        piece = malloc(len ? len : 1);
+        if (piece == NULL) {
+            abort();
+        }
+
+        memcpy(piece, body, len);
+
+        rc = ngx_http_intercom_webhook_parse_whole(&p, piece, piece + len);
+
+        memset(piece, 0xa5, len);
+        free(piece);
+
+        /* no piece left for the loop */
+        len = 0;
+    }
+
     for (off = 0; off < len; off += n) {
 
         switch (mode) {
@@ -324,6 +348,7 @@ run(const u_char *body, size_t len, int mode, result_t *res)
     res->code = p.code;
     res->error = NULL;
     res->offset = p.offset;
+    res->indexed = p.indexed;
 
     if (rc != NGX_OK) {
         snprintf(res->text, sizeof(res->text), "%s", p.error);
@@ -524,6 +549,31 @@ consistent(const u_char *body, size_t len, const char *name, result_t *whole)
           (int) whole->rc, whole->error ? whole->error : "",
           (int) whole->offset);
 
+    /* parse_whole, with each vector code of the index this CPU has */
+
+    whole->indexed = 0;
+
+    for (i = 0; codes[i]; i++) {
+        if (ngx_http_intercom_webhook_index_use(codes[i]) != NGX_OK) {
+            continue;
+        }
+
+        run(body, len, INDEXED, &r);
+
+        CHECK(same_result(whole, &r), "%s: parse_whole (%s) differs "
+              "(whole: %d %s at %d; %d %s at %d)", name, codes[i],
+              (int) whole->rc, whole->error ? whole->error : "",
+              (int) whole->offset, (int) r.rc, r.error ? r.error : "",
+              (int) r.offset);
+
+        CHECK(r.rc == NGX_OK || !r.indexed, "%s: an error from the index",
+              name);
+
+        whole->indexed |= r.indexed;
+    }
+
+    (void) ngx_http_intercom_webhook_index_use(NULL);
+
     free(r.dump.data);
 }
 
@@ -619,6 +669,12 @@ test_samples(const char *dir)
               res.error ? res.error : "", (int) res.offset);
         CHECK(res.offset == (off_t) len, "%s: offset %d", names[i],
               (int) res.offset);
+
+        /* a notification is what the index settles */
+
+        CHECK(res.indexed || ngx_http_intercom_webhook_index_code() == NULL,
+              "%s: parse_whole (%s) left it to the streaming parser",
+              names[i], ngx_http_intercom_webhook_index_code());
 
         run(body, len, WHOLE, &res);
 
@@ -1496,6 +1552,113 @@ test_captures(void)
  * 16-byte block and of the 8-byte steps, and in every split of
  * consistent(): the vector code, its tail and the byte loops agree.
  */
+
+/*
+ * parse_whole's index: each value below, valid or not, at every offset
+ * from a block of 64 bytes, so that escapes, strings, characters and
+ * scalars straddle the blocks' boundaries; the valid ones must be
+ * settled by the index, the invalid ones as the streaming parser does.
+ */
+
+static void
+test_index(void)
+{
+    int          len;
+    char         body[512], name[64];
+    result_t     res;
+    ngx_uint_t   i, k;
+
+    static const char  *pad =
+        "................................................................"
+        "................";
+
+    static const char  *good[] = {
+        "\"a\\\"b\\\\\"",
+        "\"\\\\\\\\\\\"\\\\\\\\\"",
+        "\"\\\\\"",
+        "\"\\u00e9\\n\\/\\b\\f\\r\\t\\uFFFF\"",
+        "\"\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e\xf4\x8f\xbf\xbf\x7f\"",
+        "[true,false,null,-0.5e+10,0,123,1E-2,[],{}]",
+        " [ 1 ,\t2 ]\r\n",
+        "{\"id\":\"x\",\"type\":1,\"item\":{\"id\":2}}",
+        "\"{}[],:\"",
+        NULL
+    };
+
+    static const char  *bad[] = {
+        "\"a\\x\"",
+        "\"a\x01\"",
+        "\"\\u12G4\"",
+        "\"\\ud800\"",
+        "\"\\ud834\\udd1e\"",
+        "\"\xc3(\"",
+        "\"\xe0\x80\x80\"",
+        "\"\xed\xa0\x80\"",
+        "\"\xf4\x90\x80\x80\"",
+        "\"\xc3",
+        "truex",
+        "nul",
+        "01",
+        "1.",
+        "-",
+        "1e+",
+        "\"a\"\"b\"",
+        "[1,]",
+        "{\"a\"}",
+        "\"a\\",
+        NULL
+    };
+
+    ngx_memzero(&res, sizeof(res));
+
+    for (k = 0; k <= 80; k++) {
+
+        for (i = 0; good[i]; i++) {
+            len = snprintf(body, sizeof(body),
+                           "{\"pad\":\"%.*s\",\"v\":%s,\"topic\":\"ping\"}",
+                           (int) k, pad, good[i]);
+            snprintf(name, sizeof(name), "index: good %u at %u",
+                     (unsigned) i, (unsigned) k);
+
+            consistent((u_char *) body, len, name, &res);
+
+            CHECK(res.rc == NGX_OK, "%s: %s at %d", name,
+                  res.error ? res.error : "", (int) res.offset);
+            CHECK(res.indexed
+                  || ngx_http_intercom_webhook_index_code() == NULL,
+                  "%s: left to the streaming parser", name);
+        }
+
+        for (i = 0; bad[i]; i++) {
+            len = snprintf(body, sizeof(body),
+                           "{\"pad\":\"%.*s\",\"v\":%s,\"topic\":\"ping\"}",
+                           (int) k, pad, bad[i]);
+            snprintf(name, sizeof(name), "index: bad %u at %u",
+                     (unsigned) i, (unsigned) k);
+
+            consistent((u_char *) body, len, name, &res);
+
+            /* a surrogate pair is valid, the streaming parser's */
+
+            CHECK((res.rc == NGX_OK) == (i == 4), "%s: %d", name,
+                  (int) res.rc);
+            CHECK(!res.indexed, "%s: settled by the index", name);
+
+            /* and at the very end of the body */
+
+            len = snprintf(body, sizeof(body), "{\"pad\":\"%.*s\",\"v\":%s",
+                           (int) k, pad, bad[i]);
+
+            consistent((u_char *) body, len, name, &res);
+
+            CHECK(res.rc == NGX_ERROR && !res.indexed, "%s, truncated: %d",
+                  name, (int) res.rc);
+        }
+    }
+
+    free(res.dump.data);
+}
+
 
 static void
 test_blocks(void)
@@ -2997,6 +3160,7 @@ main(int argc, char **argv)
     test_invalid();
     test_depth();
     test_captures();
+    test_index();
     test_blocks();
     test_memory();
     test_differential(dir);
