@@ -24,11 +24,19 @@
        * (NGX_HTTP_INTERCOM_WEBHOOK_MAX_ID + sizeof("\"\", ")))
 
 
-/* one pass over the body: the HMAC of every byte, and the parser */
+/*
+ * One pass over the body: the HMAC of every byte, and the streaming
+ * parser, or none for a body in memory, parsed whole afterwards (from
+ * its copy in one piece when it is in several buffers)
+ */
 
 typedef struct {
     ngx_http_intercom_webhook_hmac_t     hmac;
-    ngx_int_t                            parsed;  /* NGX_AGAIN while fed */
+    /* NGX_AGAIN while fed, NGX_DONE for a body in memory */
+    ngx_int_t                            parsed;
+    u_char                              *start;
+    u_char                              *last;
+    unsigned                             copy:1;
     off_t                                bytes;
     ngx_http_intercom_webhook_parser_t   parser;
 } ngx_http_intercom_webhook_body_t;
@@ -490,8 +498,11 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     ngx_http_intercom_webhook_loc_conf_t *iwcf,
     ngx_http_intercom_webhook_ctx_t *ctx)
 {
+    off_t                                size;
     ngx_int_t                            rc;
+    ngx_uint_t                           n;
     const char                          *error;
+    ngx_chain_t                         *cl;
     ngx_http_intercom_webhook_body_t     body;
     ngx_http_intercom_webhook_value_t   *values;
     ngx_http_intercom_webhook_secret_t  *secrets;
@@ -525,10 +536,54 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
     /*
      * The signature and the parser are fed in the same pass, the parser
      * until it has a verdict; the parser's verdict counts only for a body
-     * whose signature matched.
+     * whose signature matched.  Where the CPU has the vectors for the
+     * parser's index, a body in memory, as a rule, is parsed whole once
+     * its signature matched, from the index of its tokens.  A body in
+     * memory is in two buffers as often as in one (the part read with the
+     * headers, and the rest): the pass copies it into one then.
      */
 
-    body.parsed = NGX_AGAIN;
+    size = 0;
+    n = 0;
+
+    for (cl = (r->request_body
+               && ngx_http_intercom_webhook_index_code() != NULL)
+              ? r->request_body->bufs : NULL;
+         cl;
+         cl = cl->next)
+    {
+        /* the empty buffer that ends the chain, as a rule */
+
+        if (ngx_buf_size(cl->buf) == 0) {
+            continue;
+        }
+
+        if (!ngx_buf_in_memory(cl->buf)) {
+            n = 0;
+            break;
+        }
+
+        if (n++ == 0) {
+            body.start = cl->buf->pos;
+            body.last = cl->buf->last;
+        }
+
+        size += ngx_buf_size(cl->buf);
+    }
+
+    body.parsed = n ? NGX_DONE : NGX_AGAIN;
+    body.copy = (n > 1);
+
+    if (body.copy) {
+        body.start = ngx_pnalloc(r->pool, (size_t) size);
+        if (body.start == NULL) {
+            ngx_http_intercom_webhook_hmac_abort(&body.hmac);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        body.last = body.start;
+    }
+
     body.bytes = 0;
 
     rc = ngx_http_intercom_webhook_read_body(r,
@@ -577,7 +632,22 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
 
     rc = body.parsed;
 
-    if (rc == NGX_AGAIN) {
+    if (rc == NGX_DONE) {
+        rc = ngx_http_intercom_webhook_parse_whole(&body.parser, body.start,
+                                                   body.last);
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "intercom webhook: body parsed whole%s, %s",
+                       body.copy ? " from a copy" : "",
+                       body.parser.indexed ? "from its index"
+                                           : "by the streaming parser");
+
+        if (body.copy) {
+            /* the values are the parser's copies */
+            ngx_pfree(r->pool, body.start);
+        }
+
+    } else if (rc == NGX_AGAIN) {
         rc = ngx_http_intercom_webhook_parse_done(&body.parser);
     }
 
@@ -693,6 +763,10 @@ ngx_http_intercom_webhook_body_chunk(void *data, u_char *pos, u_char *last)
     }
 
     body->bytes += last - pos;
+
+    if (body->copy) {
+        body->last = ngx_cpymem(body->last, pos, last - pos);
+    }
 
     if (body->parsed == NGX_AGAIN) {
         body->parsed = ngx_http_intercom_webhook_parse(&body->parser, pos,

@@ -38,7 +38,7 @@ repeat_each(2);
 
 # the checks of one round, block by block in file order ("n * c": n blocks
 # of c checks each)
-plan tests => repeat_each() * (4 + 4 + 5 + 3 * 3 + 5 + 4 + 5 + 5 * 3);
+plan tests => repeat_each() * (4 + 4 + 5 + 3 * 3 + 5 + 4 + 5 + 5 * 3 + 4 + 4 + 4);
 
 run_tests();
 
@@ -421,3 +421,75 @@ app conversation.user.created 1764412800 87120044511
 --- response_body_like eval: ::error_page(400)
 --- error_log eval
 ::logged('error', 'invalid payload: empty body at offset 0')
+
+
+
+=== TEST 15: a body read with the headers, in one buffer, is parsed whole, from its index
+--- skip_eval: 4: ::no_debug() || ::no_index()
+--- config
+    location = /hook {
+        intercom_webhook on;
+        try_files /nonexistent @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::payload("contact.deleted.json")
+--- more_headers eval
+::signed(::payload("contact.deleted.json"))
+--- error_code: 202
+--- response_body
+app contact.deleted
+--- error_log eval
+qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: body parsed whole, from its index$/m
+--- no_error_log
+[error]
+--- log_level: debug
+
+
+
+=== TEST 16: a body in memory in two buffers is parsed whole from a copy, from its index
+--- skip_eval: 4: ::no_debug() || ::no_index()
+--- config
+    location = /hook {
+        intercom_webhook on;
+        try_files /nonexistent @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- raw_request eval
+::raw_packets(::payload("conversation.user.created.json"), 100)
+--- error_code: 202
+--- response_body
+app conversation.user.created
+--- error_log eval
+qr/\[debug\] \d+#\d+: \*\d+ intercom webhook: body parsed whole from a copy, from its index$/m
+--- no_error_log
+[error]
+--- log_level: debug
+
+
+
+=== TEST 17: a body in a file is parsed as it is read, not whole
+--- skip_eval: 4: ::no_debug()
+--- config
+    location = /hook {
+        client_body_in_file_only clean;
+        intercom_webhook on;
+        try_files /nonexistent @app;
+        intercom_webhook_secret it-secret;
+        intercom_webhook_allow all;
+    }
+    location @app { return 202 "app $http_x_intercom_topic\n"; }
+--- request eval
+"POST /hook\n" . ::payload("conversation.user.created.json")
+--- more_headers eval
+::signed(::payload("conversation.user.created.json"))
+--- error_code: 202
+--- response_body
+app conversation.user.created
+--- no_error_log eval
+[qr/body parsed whole/, qr/\[error\]/]
+--- log_level: debug

@@ -138,6 +138,26 @@ sub ::no_debug {
 }
 
 
+# true, with a note saying so, when this CPU has no vector code for the
+# parser's index (AVX2 with PCLMULQDQ, BMI1 and POPCNT, on x86-64): a
+# body in one buffer is then parsed by the streaming parser alone; for
+# the blocks that assert which, as "--- skip_eval: N: ::no_index()"
+sub ::no_index {
+    my $flags = '';
+    if (open my $fh, '<', '/proc/cpuinfo') {
+        while (<$fh>) {
+            if (/^flags\s*:\s*(.*)/) { $flags = " $1 "; last; }
+        }
+        close $fh;
+    }
+    return 0 if grep({ $flags =~ / \Q$_\E / } qw(avx2 pclmulqdq bmi1 popcnt))
+                == 4;
+    print STDERR "# this CPU has no AVX2 (with PCLMULQDQ, BMI1, POPCNT): "
+                 . "the checks of the parser's index are skipped\n";
+    return 1;
+}
+
+
 # "Connection: close", that proxy_pass adds for HTTP/1.0 up to nginx 1.29.6
 sub ::connection {
     my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
