@@ -24,15 +24,20 @@
  *                 of every token, UTF-8 validated; what a two-stage
  *                 parser spends before it walks the index
  *   mod_sig       the module: parse_signature, hmac_init/update/final
- *   mod_parse     the module: parser_init/parse/parse_done over the body,
- *                 value_text of each field, topic check
+ *   mod_parse     the module: parser_init and parse_whole over the body
+ *                 in one buffer, as nginx parses a body in memory (the
+ *                 index's vector code and its second stage, where the
+ *                 CPU has it), value_text of each field, topic check
+ *   mod_stream    the same with the streaming parser: parse, parse_done
  *   mod_all       mod_sig + mod_parse, the body in one piece
  *   mod_all_16k   the same, the body given in 16 KB pieces as nginx reads
  *                 a temp file (client_body_buffer_size 16k)
  *
  * The mod_* cases exist when built with -DWITH_MODULE (the module's pure
  * C files and ngx_stubs.c); a fresh pool of 4 KB (as request_pool_size)
- * is created and destroyed per iteration in mod_parse and mod_all.
+ * is created and destroyed per iteration in mod_parse, mod_stream and
+ * mod_all.  MICRO_INDEX=avx2 (or none) in the environment makes
+ * parse_whole use that code of the index rather than the CPU's best.
  *
  * usage: micro [-t MS] [-n ITER] [-r BATCHES] [-g] SECRET_FILE PAYLOAD...
  *        micro -s   prints the code simdjson chose (haswell, westmere...)
@@ -236,6 +241,7 @@ static case_t  cases[] = {
 #ifdef WITH_MODULE
     { "mod_sig",       micro_mod_sig },
     { "mod_parse",     micro_mod_parse },
+    { "mod_stream",    micro_mod_stream },
     { "mod_all",       micro_mod_all },
     { "mod_all_16k",   micro_mod_all_16k },
 #endif

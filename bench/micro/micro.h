@@ -28,6 +28,7 @@ const char *micro_field(int i);
 int micro_mod_init(const unsigned char *secret, size_t len);
 int micro_mod_sig(void *payload);
 int micro_mod_parse(void *payload);
+int micro_mod_stream(void *payload);
 int micro_mod_all(void *payload);
 int micro_mod_all_16k(void *payload);
 

@@ -14,6 +14,10 @@
 #include "micro.h"
 
 
+/* mod_parse's "chunk": the body in one buffer, parse_whole */
+#define MICRO_WHOLE  0
+
+
 static ngx_log_t                            micro_log;   /* log_level 0 */
 static ngx_pool_t                          *conf_pool;
 static ngx_http_intercom_webhook_secret_t   secret;
@@ -40,6 +44,19 @@ micro_mod_init(const unsigned char *key, size_t len)
     {
         return -1;
     }
+
+#ifdef NGX_HTTP_INTERCOM_WEBHOOK_INDEX_SIZE
+
+    /* MICRO_INDEX=avx2 (or none): another code than the CPU's best */
+
+    if (getenv("MICRO_INDEX")
+        && ngx_http_intercom_webhook_index_use(getenv("MICRO_INDEX"))
+           != NGX_OK)
+    {
+        return -1;
+    }
+
+#endif
 
     ngx_memzero(&fields, sizeof(fields));
     fields.root.slot = NGX_ERROR;
@@ -133,16 +150,34 @@ mod_parse(void *pl, size_t chunk)
         goto done;
     }
 
-    for ( /* void */ ; len; body += n, len -= n) {
-        n = len < chunk ? len : chunk;
+#ifdef NGX_HTTP_INTERCOM_WEBHOOK_INDEX_SIZE
 
-        if (ngx_http_intercom_webhook_parse(&p, body, body + n) == NGX_ERROR) {
+    if (chunk == MICRO_WHOLE) {
+
+        /* a body in memory, as the module parses it since 0.5.0 */
+
+        if (ngx_http_intercom_webhook_parse_whole(&p, body, body + len)
+            != NGX_OK)
+        {
             goto done;
         }
-    }
 
-    if (ngx_http_intercom_webhook_parse_done(&p) != NGX_OK) {
-        goto done;
+    } else
+#endif
+    {
+        for ( /* void */ ; len; body += n, len -= n) {
+            n = (chunk == MICRO_WHOLE || len < chunk) ? len : chunk;
+
+            if (ngx_http_intercom_webhook_parse(&p, body, body + n)
+                == NGX_ERROR)
+            {
+                goto done;
+            }
+        }
+
+        if (ngx_http_intercom_webhook_parse_done(&p) != NGX_OK) {
+            goto done;
+        }
     }
 
     /* "type" must be "notification_event" */
@@ -192,6 +227,13 @@ micro_mod_sig(void *pl)
 int
 micro_mod_parse(void *pl)
 {
+    return mod_parse(pl, MICRO_WHOLE);
+}
+
+
+int
+micro_mod_stream(void *pl)
+{
     return mod_parse(pl, (size_t) -1);
 }
 
@@ -199,7 +241,7 @@ micro_mod_parse(void *pl)
 int
 micro_mod_all(void *pl)
 {
-    return (mod_sig(pl, (size_t) -1) == 0 && mod_parse(pl, (size_t) -1) == 0)
+    return (mod_sig(pl, (size_t) -1) == 0 && mod_parse(pl, MICRO_WHOLE) == 0)
            ? 0 : -1;
 }
 
