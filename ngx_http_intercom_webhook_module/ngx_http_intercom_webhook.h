@@ -411,6 +411,12 @@ struct ngx_http_intercom_webhook_index_s {
 const char *ngx_http_intercom_webhook_index_code(void);
 ngx_int_t ngx_http_intercom_webhook_index_use(const char *code);
 
+/*
+ * Whether the code chosen saves more than a copy of a body costs, for a
+ * body in several buffers (bench/micro: AVX-512 does, AVX2 does not)
+ */
+ngx_uint_t ngx_http_intercom_webhook_index_copy_pays(void);
+
 /* NGX_OK, or NGX_DECLINED: no vector code, or a body of 4 GB or more */
 ngx_int_t ngx_http_intercom_webhook_index_init(
     ngx_http_intercom_webhook_index_t *ix, u_char *pos, u_char *last);

@@ -587,7 +587,7 @@ ngx_http_intercom_webhook_process(ngx_http_request_t *r,
         size += ngx_buf_size(cl->buf);
     }
 
-    if (n > 1 && ngx_strcmp(code, "avx512") != 0) {
+    if (n > 1 && !ngx_http_intercom_webhook_index_copy_pays()) {
         n = 0;
     }
 

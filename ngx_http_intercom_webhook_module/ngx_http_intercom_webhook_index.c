@@ -253,9 +253,10 @@ static const uint8_t  ngx_http_intercom_webhook_iota[64] = {
 #endif
 
 
-/* the code chosen, its name, and whether it was */
+/* the code chosen, its name, whether a copy pays, and whether it was */
 static ngx_http_intercom_webhook_index_pt  ngx_http_intercom_webhook_index_best;
 static const char  *ngx_http_intercom_webhook_index_name;
+static ngx_uint_t   ngx_http_intercom_webhook_index_copy;
 static ngx_uint_t   ngx_http_intercom_webhook_index_chosen;
 
 
@@ -270,6 +271,17 @@ ngx_http_intercom_webhook_index_code(void)
 }
 
 
+ngx_uint_t
+ngx_http_intercom_webhook_index_copy_pays(void)
+{
+    if (!ngx_http_intercom_webhook_index_chosen) {
+        (void) ngx_http_intercom_webhook_index_use(NULL);
+    }
+
+    return ngx_http_intercom_webhook_index_copy;
+}
+
+
 ngx_int_t
 ngx_http_intercom_webhook_index_use(const char *code)
 {
@@ -280,6 +292,7 @@ ngx_http_intercom_webhook_index_use(const char *code)
     ngx_http_intercom_webhook_index_chosen = 1;
     ngx_http_intercom_webhook_index_best = NULL;
     ngx_http_intercom_webhook_index_name = NULL;
+    ngx_http_intercom_webhook_index_copy = 0;
 
     if (code && ngx_strcmp(code, "none") == 0) {
         return NGX_OK;
@@ -307,6 +320,7 @@ ngx_http_intercom_webhook_index_use(const char *code)
             ngx_http_intercom_webhook_index_best =
                                         ngx_http_intercom_webhook_index_avx512;
             ngx_http_intercom_webhook_index_name = "avx512";
+            ngx_http_intercom_webhook_index_copy = 1;
             return NGX_OK;
         }
 
