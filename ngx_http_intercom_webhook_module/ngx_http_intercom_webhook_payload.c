@@ -172,6 +172,8 @@ static ngx_int_t ngx_http_intercom_webhook_match(
 static void ngx_http_intercom_webhook_duplicate(
     ngx_http_intercom_webhook_parser_t *p,
     ngx_http_intercom_webhook_field_t *field);
+static ngx_inline ngx_uint_t ngx_http_intercom_webhook_key_length(
+    ngx_http_intercom_webhook_field_t *node, size_t len);
 static ngx_http_intercom_webhook_field_t *ngx_http_intercom_webhook_child(
     ngx_http_intercom_webhook_field_t *node, u_char *key, size_t len);
 static ngx_int_t ngx_http_intercom_webhook_pattern_name(ngx_str_t *name);
@@ -2019,10 +2021,7 @@ ngx_http_intercom_webhook_child_word(ngx_http_intercom_webhook_field_t *node,
     ngx_uint_t                          i;
     ngx_http_intercom_webhook_field_t  *child;
 
-    if (len == 0
-        || len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY
-        || !(node->lengths & ((uint64_t) 1 << (len - 1))))
-    {
+    if (!ngx_http_intercom_webhook_key_length(node, len)) {
         return NULL;
     }
 
@@ -2353,18 +2352,7 @@ ngx_http_intercom_webhook_match(ngx_http_intercom_webhook_parser_t *p,
     }
 
     if (!p->escaped) {
-        len -= 2;
-
-        /* most keys of a payload are not in the tree: their length tells */
-
-        if (len == 0
-            || len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY
-            || !(p->cur->lengths & ((uint64_t) 1 << (len - 1))))
-        {
-            return NGX_OK;
-        }
-
-        f = ngx_http_intercom_webhook_child(p->cur, start + 1, len);
+        f = ngx_http_intercom_webhook_child(p->cur, start + 1, len - 2);
 
     } else {
 
@@ -2437,6 +2425,21 @@ ngx_http_intercom_webhook_duplicate(ngx_http_intercom_webhook_parser_t *p,
 }
 
 
+/*
+ * Whether a child of node has a key of len bytes: most keys of a payload
+ * are not in the tree, and their length tells
+ */
+
+static ngx_inline ngx_uint_t
+ngx_http_intercom_webhook_key_length(ngx_http_intercom_webhook_field_t *node,
+    size_t len)
+{
+    return len != 0
+           && len <= NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY
+           && (node->lengths & ((uint64_t) 1 << (len - 1)));
+}
+
+
 static ngx_http_intercom_webhook_field_t *
 ngx_http_intercom_webhook_child(ngx_http_intercom_webhook_field_t *node,
     u_char *key, size_t len)
@@ -2444,12 +2447,7 @@ ngx_http_intercom_webhook_child(ngx_http_intercom_webhook_field_t *node,
     ngx_uint_t                          i;
     ngx_http_intercom_webhook_field_t  *child;
 
-    /* most keys of a payload are not in the tree: their length tells */
-
-    if (len == 0
-        || len > NGX_HTTP_INTERCOM_WEBHOOK_MAX_KEY
-        || !(node->lengths & ((uint64_t) 1 << (len - 1))))
-    {
+    if (!ngx_http_intercom_webhook_key_length(node, len)) {
         return NULL;
     }
 
